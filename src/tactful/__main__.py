@@ -1,0 +1,3 @@
+from tactful.cli import main
+
+main(prog_name="tactful")

@@ -1,0 +1,116 @@
+"""Everything the rules and the rubric read from a reply, computed once per analysis."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tactful.analyzer.refusal import find_refusals
+from tactful.analyzer.signals import load_signals
+from tactful.model import Span
+from tactful.text import sentence_spans, word_count
+
+# Words too common in support conversations to count as a customer's own detail.
+_COMMON = frozenset(
+    """
+    about above after again against also although always another anything around because been before
+    being below between both cannot could does doing down during each either else even ever every from
+    further have having here hers herself himself however into itself just know like little made make
+    many maybe more most much must myself need never only other ought ours ourselves over own please
+    quite rather really same should since some still such than that their theirs them themselves then
+    there these they this those though through thus till under until upon very want wanted wants what
+    when where whether which while whom whose will with within without would your yours yourself
+    yourselves thanks thank hello dear regards best help sorry today tomorrow yesterday time
+    support team customer service hope well good great okay sure able
+    """.split()
+)
+_DETAIL = re.compile(r"#?[A-Za-z0-9][A-Za-z0-9'’-]*")
+_NUMBER = re.compile(r"\d")
+
+
+@dataclass(slots=True)
+class Features:
+    text: str
+    customer: str | None
+    context: dict[str, Any]
+    sentences: list[Span]
+    words: int
+    signals: dict[str, list[Span]]
+    refusals: list[Span]
+    alternatives: list[Span]
+    mirrored: list[Span] = field(default_factory=list)
+    customer_details: int = 0
+
+    def has(self, signal: str) -> bool:
+        if signal == "refusal":
+            return bool(self.refusals)
+        return bool(self.signals.get(signal))
+
+    def spans(self, signal: str) -> list[Span]:
+        if signal == "refusal":
+            return self.refusals
+        return self.signals.get(signal, [])
+
+    def sentence_of(self, span: Span) -> Span:
+        for s in self.sentences:
+            if s[0] <= span[0] < s[1]:
+                return s
+        return span
+
+
+def customer_details(message: str) -> set[str]:
+    """The concrete things a customer said (numbers, names, products, reasons) as lower-case keys."""
+    details = set()
+    for tok in _DETAIL.findall(message):
+        key = tok.lower().strip("'’-").lstrip("#")
+        if _NUMBER.search(key) or (len(key) >= 4 and key not in _COMMON):
+            details.add(key)
+    return details
+
+
+def _mirrored_spans(text: str, details: set[str]) -> list[Span]:
+    spans = []
+    for m in _DETAIL.finditer(text):
+        key = m.group().lower().strip("'’-").lstrip("#")
+        if key in details:
+            spans.append(m.span())
+    return spans
+
+
+def _alternative_spans(text: str, markers: list[Span], sentences: list[Span]) -> list[Span]:
+    """One span per alternative offered: each marked sentence, split on a top-level " or "."""
+    seen: set[Span] = set()
+    out: list[Span] = []
+    for marker in markers:
+        sent = next((s for s in sentences if s[0] <= marker[0] < s[1]), marker)
+        if sent in seen:
+            continue
+        seen.add(sent)
+        piece = text[sent[0] : sent[1]]
+        start = sent[0]
+        for m in re.finditer(r",? or (?!not\b)|; ", piece):
+            out.append((start, sent[0] + m.start()))
+            start = sent[0] + m.end()
+        out.append((start, sent[1]))
+    return out
+
+
+def extract(text: str, customer: str | None = None, context: dict[str, Any] | None = None) -> Features:
+    signals = {name: sig.find(text) for name, sig in load_signals().items() if name != "refusal"}
+    sentences = sentence_spans(text)
+    feats = Features(
+        text=text,
+        customer=customer,
+        context=context or {},
+        sentences=sentences,
+        words=word_count(text),
+        signals=signals,
+        refusals=find_refusals(text),
+        alternatives=_alternative_spans(text, signals["alternative"], sentences),
+    )
+    if customer:
+        details = customer_details(customer)
+        feats.customer_details = len(details)
+        feats.mirrored = _mirrored_spans(text, details)
+    return feats

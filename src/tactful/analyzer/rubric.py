@@ -1,0 +1,131 @@
+"""Scores on the eleven characteristics of a good refusal (DESIGN.md's rubric table).
+
+Two shapes of score: *presence* characteristics (empathy, reason, alternatives,
+gratitude, follow-up, positive language) start from what the reply does; *problem*
+characteristics (clarity, tone, consistency, apology balance, timeliness) start
+whole. Either way every finding then takes its level's weight off its characteristic,
+so the findings an agent sees explain the scores they get.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tactful.analyzer.features import Features
+from tactful.config import Config
+from tactful.model import CHARACTERISTICS, CharacteristicScore, Finding, Span
+
+PENALTY = {"suggestion": 0.1, "warning": 0.25, "error": 0.45}
+WEIGHTS = {
+    "empathy": 1.2,
+    "clarity": 1.0,
+    "professional_tone": 1.2,
+    "reason": 1.0,
+    "alternatives": 1.2,
+    "gratitude": 0.6,
+    "consistency": 1.0,
+    "timeliness": 0.6,
+    "apology_balance": 0.8,
+    "positive_language": 0.8,
+    "follow_up": 0.8,
+}
+# Characteristics that only mean something when the reply says no.
+REFUSAL_ONLY = frozenset({"reason", "alternatives"})
+
+
+def response_minutes(context: dict[str, Any]) -> float | None:
+    """Minutes between the customer's message and the reply, from the context's timestamps."""
+    if "response_minutes" in context:
+        value = context["response_minutes"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError("context.response_minutes: must be a non-negative number")
+        return float(value)
+    if "received_at" not in context or "replied_at" not in context:
+        return None
+    stamps = []
+    for key in ("received_at", "replied_at"):
+        try:
+            stamps.append(datetime.fromisoformat(str(context[key]).replace("Z", "+00:00")))
+        except ValueError:
+            raise ValueError(f"context.{key}: not an ISO 8601 timestamp: {context[key]!r}") from None
+    try:
+        return (stamps[1] - stamps[0]).total_seconds() / 60
+    except TypeError:
+        raise ValueError("context.received_at/replied_at: mix of timestamps with and without a zone") from None
+
+
+def sla_minutes(context: dict[str, Any], config: Config) -> float:
+    channel = str(context.get("channel", "email"))
+    if channel not in config.channels:
+        known = ", ".join(sorted(config.channels))
+        raise ValueError(f"context.channel: unknown channel {channel!r} (configured: {known})")
+    return config.channels[channel].sla_minutes
+
+
+def _presence(f: Features, politeness: float, config: Config) -> dict[str, tuple[float, list[Span]]]:
+    ack = f.spans("acknowledgement")
+    if f.customer and f.customer_details:
+        mirrored_keys = {f.text[s:e].lower() for s, e in f.mirrored}
+        empathy = 0.2 + (0.3 if ack else 0.0) + min(0.5, 0.25 * len(mirrored_keys))
+    else:
+        empathy = 0.9 if ack else 0.3
+    pos, neg = len(f.spans("positive")), len(f.spans("negative"))
+    thanks = f.spans("thanks")
+    return {
+        "empathy": (empathy, ack + f.mirrored),
+        "clarity": (1.0, f.refusals),
+        "professional_tone": (0.6 + 0.4 * politeness, []),
+        "reason": (1.0 if f.has("reason") else 0.25, f.spans("reason")),
+        "alternatives": (1.0 if f.alternatives else 0.0, f.alternatives),
+        "gratitude": (1.0 if thanks else 0.0, thanks),
+        "consistency": (1.0, []),
+        "timeliness": (1.0, []),
+        "apology_balance": (1.0, f.spans("apology")),
+        "positive_language": ((pos + 1) / (pos + neg + 2), f.spans("positive")),
+        "follow_up": (1.0 if f.has("next_step") else 0.1, f.spans("next_step")),
+    }
+
+
+def _timeliness(f: Features, config: Config) -> float | None:
+    minutes = response_minutes(f.context)
+    if minutes is None:
+        return None
+    sla = sla_minutes(f.context, config)
+    return 1.0 if minutes <= sla else max(0.0, 1.0 - (minutes - sla) / (3 * sla))
+
+
+def score_characteristics(
+    f: Features, findings: list[Finding], politeness: float, is_refusal: bool, config: Config
+) -> dict[str, CharacteristicScore]:
+    base = _presence(f, politeness, config)
+    penalties = dict.fromkeys(CHARACTERISTICS, 0.0)
+    for finding in findings:
+        penalties[finding.characteristic] += PENALTY[finding.level]
+    timeliness = _timeliness(f, config)
+    judged = {
+        "consistency": bool(f.context.get("policy") or f.context.get("history")),
+        "timeliness": timeliness is not None,
+    }
+    out: dict[str, CharacteristicScore] = {}
+    for name in CHARACTERISTICS:
+        if (name in REFUSAL_ONLY and not is_refusal) or not judged.get(name, True):
+            out[name] = CharacteristicScore(score=None, applicable=False)
+            continue
+        value, evidence = base[name]
+        if name == "timeliness" and timeliness is not None:
+            value = timeliness
+        out[name] = CharacteristicScore(
+            score=min(1.0, max(0.0, value - penalties[name])), evidence=sorted(set(evidence))
+        )
+    return out
+
+
+def overall_score(characteristics: dict[str, CharacteristicScore]) -> int:
+    """Weighted mean of the applicable characteristics, 0–100."""
+    total = weight = 0.0
+    for name, cs in characteristics.items():
+        if cs.applicable and cs.score is not None:
+            total += WEIGHTS[name] * cs.score
+            weight += WEIGHTS[name]
+    return round(100 * total / weight) if weight else 0

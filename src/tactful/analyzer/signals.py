@@ -1,0 +1,74 @@
+"""Signals: named phrase lexicons (YAML data with examples) that the rubric and the rules share.
+
+Each ``signals/<name>.yml`` holds case-insensitive regex ``patterns`` compiled into one
+alternation, so finding every apology in a reply is a single linear scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from tactful.model import Span
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    name: str
+    description: str
+    source: str
+    regex: re.Pattern[str]
+    examples: dict[str, list[str]]
+    exceptions: re.Pattern[str] | None = None
+
+    def find(self, text: str) -> list[Span]:
+        """Every match, less those inside an ``except`` phrase ("can't wait" is no refusal)."""
+        spans = [m.span() for m in self.regex.finditer(text)]
+        if self.exceptions is None or not spans:
+            return spans
+        blocked = [m.span() for m in self.exceptions.finditer(text)]
+        return [s for s in spans if not any(b[0] <= s[1] and s[0] <= b[1] for b in blocked)]
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)
+
+
+def compile_patterns(patterns: list[str], ignorecase: bool = True) -> re.Pattern[str]:
+    """One alternation, longest alternatives first so the widest phrase wins at a position."""
+    ordered = sorted(patterns, key=len, reverse=True)
+    flags = re.IGNORECASE if ignorecase else 0
+    return re.compile("|".join(f"(?:{p})" for p in ordered), flags)
+
+
+@cache
+def load_signals() -> dict[str, Signal]:
+    folder = resources.files("tactful.analyzer") / "signals"
+    out: dict[str, Signal] = {}
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".yml"):
+            continue
+        name = entry.name[:-4]
+        try:
+            data = load_yaml(entry.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ValueError(f"signals/{entry.name}: {exc}") from None
+        out[name] = Signal(
+            name=name,
+            description=data.get("description", ""),
+            source=data.get("source", ""),
+            regex=compile_patterns(data["patterns"]),
+            examples=data.get("examples", {}),
+            exceptions=compile_patterns(data["except"]) if data.get("except") else None,
+        )
+    return out

@@ -1,0 +1,85 @@
+"""The ``tactful`` command line: a thin click layer over the Python API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from tactful import __version__
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _config(path: str | None) -> Any:
+    from tactful.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tactful")
+def main() -> None:
+    """tactful: say no to customers and keep them."""
+
+
+@main.command()
+@click.argument("reply", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--customer", type=click.Path(allow_dash=True, dir_okay=False), help="File with the customer's message.")
+@click.option("--context", "context_file", type=click.Path(dir_okay=False),
+              help="JSON file: policy, history, channel, received_at, replied_at.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
+@click.option("--fail-under", type=click.IntRange(0, 100), help="Exit 1 when the score is below this.")
+def check(reply: str, customer: str | None, context_file: str | None, fmt: str,
+          config_path: str | None, fail_under: int | None) -> None:
+    """Analyze the reply in REPLY (a file, or - for standard input)."""
+    from tactful.analyzer.core import TextTooLarge, analyze
+    from tactful.report import print_report
+    from tactful.textio import InputError, read_text
+
+    config = _config(config_path)
+    try:
+        text = read_text(reply)
+        customer_text = read_text(customer) if customer else None
+        context = None
+        if context_file:
+            try:
+                context = json.loads(read_text(context_file))
+            except json.JSONDecodeError as exc:
+                _fail(f"{context_file}: not valid JSON: {exc}")
+            if not isinstance(context, dict):
+                _fail(f"{context_file}: the context must be a JSON object")
+        analysis = analyze(text, customer_text, context, config=config)
+    except (InputError, TextTooLarge, ValueError) as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_report(analysis)
+    if fail_under is not None and analysis.score < fail_under:
+        sys.exit(1)
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (each imports its heavy parts lazily)."""
+    from tactful.cli_batch import batch
+
+    main.add_command(batch)
+
+
+try:
+    _register_optional_commands()
+except ImportError:  # pragma: no cover - only while a command module is being written
+    pass
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Rules that need code: each check takes the reply's features and returns the spans to flag."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from tactful.analyzer.features import Features
+from tactful.config import Config
+from tactful.model import Span
+
+REGISTRY: dict[str, Callable[[Features, Config], list[Span]]] = {}
+
+_PERIOD = re.compile(r"\b(\d{1,4})[- ]?(day|week|month|year|hour)s?\b", re.IGNORECASE)
+
+
+def check(fn: Callable[[Features, Config], list[Span]]) -> Callable[[Features, Config], list[Span]]:
+    REGISTRY[fn.__name__] = fn
+    return fn
+
+
+@check
+def generic_acknowledgement(feats: Features, config: Config) -> list[Span]:
+    """A stock acknowledgement when the customer gave details and the reply mirrors none of them."""
+    if not feats.customer or feats.customer_details == 0 or feats.mirrored:
+        return []
+    return feats.spans("generic_acknowledgement")[:1]
+
+
+def _periods(text: str) -> list[tuple[Span, tuple[int, str]]]:
+    return [(m.span(), (int(m.group(1)), m.group(2).lower())) for m in _PERIOD.finditer(text)]
+
+
+def _known_periods(context: dict[str, Any]) -> set[tuple[int, str]]:
+    known: set[tuple[int, str]] = set()
+    policy = context.get("policy") or {}
+    if isinstance(policy, dict):
+        for key, value in policy.items():
+            m = re.search(r"_(day|week|month|year|hour)s$", str(key))
+            if m and isinstance(value, int | float) and not isinstance(value, bool):
+                known.add((int(value), m.group(1)))
+            elif isinstance(value, str):
+                known.update(p for _, p in _periods(value))
+    elif isinstance(policy, str):
+        known.update(p for _, p in _periods(policy))
+    return known
+
+
+@check
+def policy_period_mismatch(feats: Features, config: Config) -> list[Span]:
+    """A time window (\"60 days\") that the policy in context does not state."""
+    known = _known_periods(feats.context)
+    if not known:
+        return []
+    units = {u for _, u in known}
+    return [span for span, period in _periods(feats.text) if period[1] in units and period not in known]
+
+
+@check
+def history_period_mismatch(feats: Features, config: Config) -> list[Span]:
+    """A time window that differs from the one this customer was told before."""
+    history = feats.context.get("history") or []
+    earlier = {p for item in history if isinstance(item, str) for _, p in _periods(item)}
+    if not earlier:
+        return []
+    units = {u for _, u in earlier}
+    return [span for span, period in _periods(feats.text) if period[1] in units and period not in earlier]
+
+
+@check
+def sla_breach(feats: Features, config: Config) -> list[Span]:
+    """The reply went out later than its channel's SLA (needs timestamps in the context)."""
+    from tactful.analyzer.rubric import response_minutes, sla_minutes
+
+    minutes = response_minutes(feats.context)
+    if minutes is None or minutes <= sla_minutes(feats.context, config):
+        return []
+    return [(0, min(len(feats.text), feats.sentences[0][1] if feats.sentences else len(feats.text)))]

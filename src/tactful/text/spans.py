@@ -1,0 +1,40 @@
+"""Sentence and word spans as Python string offsets.
+
+Every pattern here is linear-time (no nested quantifiers), so a megabyte of
+hostile input cannot make the analyzer backtrack for minutes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tactful.model import Span
+
+_WORD = re.compile(r"[A-Za-z0-9\u00C0-\uFFFF]+(?:['’][A-Za-z]+)?")
+# A sentence runs up to terminal punctuation (plus closing quotes) or a line break.
+_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)\]]*|\n|$)")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (contractions kept whole: "can't", "we’re")."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def word_count(text: str) -> int:
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Spans of non-blank sentences, trimmed of surrounding white space."""
+    spans: list[Span] = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.span()
+        if s == e:
+            continue
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
