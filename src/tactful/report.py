@@ -15,7 +15,7 @@ def render(analysis: Analysis) -> Group:
     if analysis.empty:
         return Group(Text("Nothing to analyze: the reply is empty.", style="bold"))
     reply = Text(analysis.text)
-    for i, f in enumerate(analysis.findings, 1):
+    for f in analysis.findings:
         if f.end > f.start:
             reply.stylize(_STYLE[f.level], f.start, f.end)
     parts: list[Text | Table] = [reply, Text("")]

@@ -15,14 +15,16 @@ from tactful.text import sentence_spans, word_count
 _COMMON = frozenset(
     """
     about above after again against also although always another anything around because been before
-    being below between both cannot could does doing down during each either else even ever every from
-    further have having here hers herself himself however into itself just know like little made make
-    many maybe more most much must myself need never only other ought ours ourselves over own please
-    quite rather really same should since some still such than that their theirs them themselves then
-    there these they this those though through thus till under until upon very want wanted wants what
-    when where whether which while whom whose will with within without would your yours yourself
-    yourselves thanks thank hello dear regards best help sorry today tomorrow yesterday time
-    support team customer service hope well good great okay sure able
+    being below between both cannot could does doing down during each either else even ever every
+    from further have having here hers herself himself however into itself just know like little
+    made make many maybe more most much must myself need never only other ought ours ourselves over
+    own please quite rather really same should since some still such than that their theirs them
+    themselves then there these they this those though through thus till under until upon very want
+    wanted wants what when where whether which while whom whose will with within without would your
+    yours yourself yourselves thanks thank hello dear regards best help sorry today tomorrow
+    yesterday time support team customer service hope well good great okay sure able refund refunds
+    order orders return returns exchange account item items product products purchase money payment
+    price plan subscription request issue problem policy days week weeks month months
     """.split()
 )
 _DETAIL = re.compile(r"#?[A-Za-z0-9][A-Za-z0-9'’-]*")

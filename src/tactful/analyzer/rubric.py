@@ -52,7 +52,9 @@ def response_minutes(context: dict[str, Any]) -> float | None:
     try:
         return (stamps[1] - stamps[0]).total_seconds() / 60
     except TypeError:
-        raise ValueError("context.received_at/replied_at: mix of timestamps with and without a zone") from None
+        raise ValueError(
+            "context.received_at/replied_at: mix of timestamps with and without a zone"
+        ) from None
 
 
 def sla_minutes(context: dict[str, Any], config: Config) -> float:
@@ -109,7 +111,10 @@ def score_characteristics(
     }
     out: dict[str, CharacteristicScore] = {}
     for name in CHARACTERISTICS:
-        if (name in REFUSAL_ONLY and not is_refusal) or not judged.get(name, True):
+        # A refusal-only characteristic still counts when a rule found a problem with it
+        # ("our supplier messed up" is a bad reason whether or not a no follows).
+        refusal_gate = name not in REFUSAL_ONLY or is_refusal or penalties[name] > 0
+        if not refusal_gate or not judged.get(name, True):
             out[name] = CharacteristicScore(score=None, applicable=False)
             continue
         value, evidence = base[name]

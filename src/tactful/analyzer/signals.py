@@ -63,12 +63,15 @@ def load_signals() -> dict[str, Signal]:
             data = load_yaml(entry.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise ValueError(f"signals/{entry.name}: {exc}") from None
-        out[name] = Signal(
-            name=name,
-            description=data.get("description", ""),
-            source=data.get("source", ""),
-            regex=compile_patterns(data["patterns"]),
-            examples=data.get("examples", {}),
-            exceptions=compile_patterns(data["except"]) if data.get("except") else None,
-        )
+        try:
+            out[name] = Signal(
+                name=name,
+                description=data.get("description", ""),
+                source=data.get("source", ""),
+                regex=compile_patterns(data["patterns"]),
+                examples=data.get("examples", {}),
+                exceptions=compile_patterns(data["except"]) if data.get("except") else None,
+            )
+        except (KeyError, TypeError, re.error) as exc:
+            raise ValueError(f"signals/{entry.name}: {type(exc).__name__}: {exc}") from None
     return out

@@ -21,8 +21,16 @@ from tactful.model import CHARACTERISTICS, LEVELS, Finding, Span
 
 KINDS = ("existence", "substitution", "occurrence", "conditional", "metric", "code")
 _COMMON_KEYS = {
-    "extends", "characteristic", "level", "message", "suggestion", "source", "examples",
-    "when", "style", "description",
+    "extends",
+    "characteristic",
+    "level",
+    "message",
+    "suggestion",
+    "source",
+    "examples",
+    "when",
+    "style",
+    "description",
 }
 _KIND_KEYS = {
     "existence": {"tokens", "ignorecase"},

@@ -1,0 +1,1 @@
+"""Measurements of the analyzer against labelled data (``tactful eval``)."""

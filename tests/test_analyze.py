@@ -1,0 +1,202 @@
+"""The analysis contract, scoring behaviour and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tactful
+from tactful import CHARACTERISTICS, TextTooLarge, analyze
+from tactful.config import parse_config
+from tactful.evaluation.seeds import evaluate as evaluate_seed_pairs
+
+GOOD = (
+    "Thank you for asking about a refund for order 5521. I understand the blender stopped heating after "
+    "six weeks. We can't refund it because refunds are possible within 30 days of delivery, but I can "
+    "offer a free repair or store credit. Let me know which you prefer."
+)
+CUSTOMER = "My blender from order 5521 stopped heating after six weeks. I want a refund."
+
+
+def test_contract_shape() -> None:
+    out = analyze(GOOD, CUSTOMER).to_dict()
+    assert set(out) == {"score", "is_refusal", "politeness", "characteristics", "counts", "findings"}
+    assert 0 <= out["score"] <= 100 and isinstance(out["score"], int)
+    assert out["is_refusal"] is True
+    assert 0.0 <= out["politeness"] <= 1.0
+    assert list(out["characteristics"]) == list(CHARACTERISTICS)
+    for cs in out["characteristics"].values():
+        assert set(cs) == {"score", "applicable", "evidence"}
+    assert set(out["counts"]) == {"apologies", "alternatives", "refusals", "words"}
+    json.dumps(out)  # serializable as is
+
+
+def test_good_refusal_scores_high_and_bad_one_low() -> None:
+    bad = analyze("NO. As I already said, we CANNOT refund this. Sorry. So sorry. Apologies!!!", CUSTOMER)
+    good = analyze(GOOD, CUSTOMER)
+    assert good.score >= 80, good.to_dict()
+    assert bad.score <= 40, bad.to_dict()
+    assert good.counts.alternatives == 2 and good.counts.apologies == 0
+    assert bad.counts.apologies == 3
+
+
+def test_without_context_consistency_and_timeliness_are_not_applicable() -> None:
+    chars = analyze(GOOD).characteristics
+    assert not chars["consistency"].applicable and chars["consistency"].score is None
+    assert not chars["timeliness"].applicable
+
+
+def test_non_refusal_does_not_judge_reason_or_alternatives() -> None:
+    out = analyze("Your refund for order 5521 has been issued. Thanks for your patience!")
+    assert not out.is_refusal
+    assert not out.characteristics["alternatives"].applicable
+    assert not out.characteristics["reason"].applicable
+
+
+def test_mirroring_customer_details_beats_boilerplate() -> None:
+    reply = "{ack} We can't refund it because the 30-day window has passed, but I can offer store credit."
+    specific = analyze(
+        reply.format(ack="I understand your blender from order 5521 stopped heating."), CUSTOMER
+    )
+    generic = analyze(reply.format(ack="I see what you're saying."), CUSTOMER)
+    assert specific.characteristics["empathy"].score > generic.characteristics["empathy"].score
+    assert specific.score > generic.score
+    assert any(f.rule == "tactful.empathy.generic_acknowledgement" for f in generic.findings)
+    mirrored = {GOOD[s:e].lower() for s, e in analyze(GOOD, CUSTOMER).characteristics["empathy"].evidence}
+    assert {"5521", "blender"} <= mirrored
+
+
+def test_timeliness_uses_channel_sla() -> None:
+    ctx = {"channel": "chat", "received_at": "2026-03-01T10:00:00Z", "replied_at": "2026-03-01T10:01:00Z"}
+    assert analyze(GOOD, context=ctx).characteristics["timeliness"].score == 1.0
+    late = analyze(GOOD, context={**ctx, "replied_at": "2026-03-01T10:05:00Z"})
+    assert late.characteristics["timeliness"].score < 1.0
+    assert any(f.rule == "tactful.timeliness.sla_breach" for f in late.findings)
+
+
+@pytest.mark.parametrize(
+    ("context", "error"),
+    [
+        ({"received_at": "yesterday", "replied_at": "2026-03-01T10:00:00Z"}, "context.received_at"),
+        ({"response_minutes": "soon"}, "context.response_minutes"),
+        ({"channel": "pigeon", "response_minutes": 3}, "context.channel"),
+    ],
+)
+def test_bad_context_values_name_the_field(context: dict[str, object], error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        analyze(GOOD, context=context)
+
+
+def test_consistency_with_policy_in_context() -> None:
+    ctx = {"policy": {"refund_window_days": 30}}
+    assert analyze(GOOD, context=ctx).characteristics["consistency"].score == 1.0
+    wrong = analyze(GOOD.replace("30 days", "60 days"), context=ctx)
+    assert wrong.characteristics["consistency"].score < 1.0
+    assert any(f.rule == "tactful.consistency.policy_period" for f in wrong.findings)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t\n"])
+def test_empty_reply_is_a_clear_nothing_to_analyze(text: str) -> None:
+    out = analyze(text).to_dict()
+    assert out["empty"] is True and "nothing to analyze" in out["message"]
+    assert out["findings"] == [] and out["is_refusal"] is False
+    assert all(not c["applicable"] for c in out["characteristics"].values())
+
+
+def test_huge_reply_within_the_limit_is_analyzed_and_over_it_refused() -> None:
+    megabyte = ("We can't refund this order. " * 40_000)[:1_000_000]
+    assert analyze(megabyte).is_refusal
+    with pytest.raises(TextTooLarge, match="limits.max_chars"):
+        analyze(megabyte, config=parse_config({"limits": {"max_chars": 1000}}))
+
+
+def test_adversarial_megabyte_does_not_backtrack() -> None:
+    # Long runs of the characters the patterns care about; each must stay linear.
+    for chunk in ("a" * 1_000_000, "!" * 1_000_000, "CAN'T " * 150_000, "we " * 300_000, "or " * 300_000):
+        analyze(chunk[:1_000_000])
+
+
+def test_wrong_types_are_refused() -> None:
+    with pytest.raises(TypeError):
+        analyze(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        analyze("ok", context=["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+def test_seed_before_after_pairs_are_ordered() -> None:
+    result = evaluate_seed_pairs()
+    wrong = [
+        (p["before"], p["before_score"], p["after"], p["after_score"])
+        for p in result["pairs"]
+        if not p["ordered"]
+    ]
+    assert not wrong
+
+
+def test_public_api_is_exactly_what_all_names() -> None:
+    public = {
+        n
+        for n in dir(tactful)
+        if not n.startswith("_")
+        and n
+        not in {
+            "analyzer",
+            "config",
+            "model",
+            "rules",
+            "text",
+            "textio",
+            "evaluation",
+            "report",
+            "cli",
+            "cli_batch",
+            "batch",
+        }
+    }
+    assert public == set(tactful.__all__) - {"__version__"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(reply=st.text(max_size=400), customer=st.one_of(st.none(), st.text(max_size=200)))
+def test_analyze_never_raises_and_stays_in_range(reply: str, customer: str | None) -> None:
+    out = analyze(reply, customer)
+    assert 0 <= out.score <= 100
+    assert 0.0 <= out.politeness <= 1.0
+    for f in out.findings:
+        assert 0 <= f.start <= f.end <= len(reply)
+    for cs in out.characteristics.values():
+        assert cs.score is None or 0.0 <= cs.score <= 1.0
+        for s, e in cs.evidence:
+            assert 0 <= s <= e <= len(reply)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    parts=st.lists(
+        st.sampled_from(
+            [
+                "We can't refund this.",
+                "Sorry!",
+                "Thanks!",
+                "I can offer store credit.",
+                "NO WAY",
+                "As I already said,",
+                "because our policy",
+                "Let me know.",
+                " ",
+                "\n",
+                "🙂",
+                "<script>",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_phrase_soup_keeps_invariants(parts: list[str]) -> None:
+    text = " ".join(parts)
+    out = analyze(text)
+    assert all(0 <= f.start <= f.end <= len(text) for f in out.findings)
+    assert out.counts.refusals >= int(out.is_refusal)

@@ -1,0 +1,94 @@
+"""The check command, driven as a user would (click's runner and a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tactful.cli import main
+
+REPLY = "As I already said, we CANNOT refund this. Sorry! Sorry again."
+
+
+def test_check_text_report_marks_findings(tmp_path: Path) -> None:
+    f = tmp_path / "reply.txt"
+    f.write_text(REPLY)
+    result = CliRunner().invoke(main, ["check", str(f)])
+    assert result.exit_code == 0, result.output
+    assert "tactful.tone.condescending" in result.output and "→" in result.output
+    assert "professional_tone" in result.output
+
+
+def test_check_json_is_the_contract_and_reads_stdin() -> None:
+    result = CliRunner().invoke(main, ["check", "-", "--format", "json"], input=REPLY)
+    data = json.loads(result.output)
+    assert data["is_refusal"] is True and data["counts"]["apologies"] == 2
+
+
+def test_check_with_customer_and_context(tmp_path: Path) -> None:
+    (tmp_path / "r.txt").write_text("Refunds are possible within 60 days, so we can't refund order 5521.")
+    (tmp_path / "c.txt").write_text("Please refund order 5521.")
+    (tmp_path / "ctx.json").write_text(json.dumps({"policy": {"refund_window_days": 30}}))
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            str(tmp_path / "r.txt"),
+            "--customer",
+            str(tmp_path / "c.txt"),
+            "--context",
+            str(tmp_path / "ctx.json"),
+            "--format",
+            "json",
+        ],
+    )
+    rules = [f["rule"] for f in json.loads(result.output)["findings"]]
+    assert "tactful.consistency.policy_period" in rules
+
+
+def test_fail_under_sets_exit_code(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "-", "--fail-under", "90"], input=REPLY)
+    assert result.exit_code == 1
+
+
+def test_bad_inputs_are_clear_errors_naming_the_file(tmp_path: Path) -> None:
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(b"\x89PNG\x00\x00\x01")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Désolé, non.".encode("latin-1"))
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text("{not json")
+    toml = tmp_path / "tactful.toml"
+    toml.write_text("[style]\nnope = 1\n")
+    cases = [
+        (["check", str(binary)], "binary"),
+        (["check", str(latin)], "not valid UTF-8"),
+        (["check", str(tmp_path / "missing.txt")], "missing.txt"),
+        (["check", "-", "--context", str(ctx)], "not valid JSON"),
+        (["check", "-", "--config", str(toml)], "unknown key 'style.nope'"),
+    ]
+    for args, message in cases:
+        result = CliRunner().invoke(main, args, input="We can't.")
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_empty_reply_says_nothing_to_analyze() -> None:
+    result = CliRunner().invoke(main, ["check", "-"], input="")
+    assert result.exit_code == 0 and "Nothing to analyze" in result.output
+
+
+def test_python_dash_m_entry_point() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tactful", "check", "-", "--format", "json"],
+        input="We can't.",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(proc.stdout)["is_refusal"] is True
