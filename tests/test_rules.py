@@ -182,3 +182,14 @@ def test_level_override_from_config() -> None:
         if f.rule == "tactful.alternatives.none"
     ]
     assert found and found[0].level == "error"
+
+
+def test_rules_reference_in_docs_is_current() -> None:
+    from pathlib import Path
+
+    from tactful.rules.reference import markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), (
+        "regenerate: tactful rules --format markdown > docs/rules.md"
+    )

@@ -81,6 +81,27 @@ def check(
         sys.exit(1)
 
 
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table", show_default=True)
+def rules_command(fmt: str) -> None:
+    """List every rule: id, characteristic, level and source."""
+    from tactful.rules import load_rules
+    from tactful.rules.reference import markdown
+
+    if fmt == "markdown":
+        click.echo(markdown(), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("rule", "characteristic", "level", "source")
+    for rule in load_rules():
+        table.add_row(
+            rule.id, rule.characteristic, f"style.{rule.style}" if rule.style else rule.level, rule.source
+        )
+    Console().print(table)
+
+
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts lazily)."""
     from tactful.cli_batch import batch

@@ -9,7 +9,7 @@ from typing import Any
 from tactful.analyzer.refusal import find_refusals
 from tactful.analyzer.signals import load_signals
 from tactful.model import Span
-from tactful.text import sentence_spans, word_count
+from tactful.text import fold, sentence_spans, word_count
 
 # Words too common in support conversations to count as a customer's own detail.
 _COMMON = frozenset(
@@ -27,13 +27,14 @@ _COMMON = frozenset(
     price plan subscription request issue problem policy days week weeks month months
     """.split()
 )
-_DETAIL = re.compile(r"#?[A-Za-z0-9][A-Za-z0-9'’-]*")
-_NUMBER = re.compile(r"\d")
+# Runs of letters and digits in folded text, hyphenated parts kept together ("x-200", "5521").
+_DETAIL = re.compile(r"[a-z0-9\u00c0-\uffff]+(?:-[a-z0-9\u00c0-\uffff]+)*")
 
 
 @dataclass(slots=True)
 class Features:
     text: str
+    folded: str  # fold(text): what case-insensitive patterns match against
     customer: str | None
     context: dict[str, Any]
     sentences: list[Span]
@@ -47,6 +48,8 @@ class Features:
     def has(self, signal: str) -> bool:
         if signal == "refusal":
             return bool(self.refusals)
+        if signal == "mirrored":  # echoing the customer's own details is an acknowledgement too
+            return len({self.folded[s:e] for s, e in self.mirrored}) >= 2
         return bool(self.signals.get(signal))
 
     def spans(self, signal: str) -> list[Span]:
@@ -62,22 +65,12 @@ class Features:
 
 
 def customer_details(message: str) -> set[str]:
-    """The concrete things a customer said (numbers, names, products, reasons) as lower-case keys."""
-    details = set()
-    for tok in _DETAIL.findall(message):
-        key = tok.lower().strip("'’-").lstrip("#")
-        if _NUMBER.search(key) or (len(key) >= 4 and key not in _COMMON):
-            details.add(key)
-    return details
+    """The concrete things a customer said (numbers, names, products, reasons) as folded keys."""
+    return {k for k in _DETAIL.findall(fold(message)) if (len(k) >= 4 or not k.isalpha())} - _COMMON
 
 
-def _mirrored_spans(text: str, details: set[str]) -> list[Span]:
-    spans = []
-    for m in _DETAIL.finditer(text):
-        key = m.group().lower().strip("'’-").lstrip("#")
-        if key in details:
-            spans.append(m.span())
-    return spans
+def _mirrored_spans(folded: str, details: set[str]) -> list[Span]:
+    return [m.span() for m in _DETAIL.finditer(folded) if m.group() in details]
 
 
 def _alternative_spans(text: str, markers: list[Span], sentences: list[Span]) -> list[Span]:
@@ -99,10 +92,12 @@ def _alternative_spans(text: str, markers: list[Span], sentences: list[Span]) ->
 
 
 def extract(text: str, customer: str | None = None, context: dict[str, Any] | None = None) -> Features:
-    signals = {name: sig.find(text) for name, sig in load_signals().items() if name != "refusal"}
+    folded = fold(text)
+    signals = {name: sig.find(text, folded) for name, sig in load_signals().items() if name != "refusal"}
     sentences = sentence_spans(text)
     feats = Features(
         text=text,
+        folded=folded,
         customer=customer,
         context=context or {},
         sentences=sentences,
@@ -114,5 +109,5 @@ def extract(text: str, customer: str | None = None, context: dict[str, Any] | No
     if customer:
         details = customer_details(customer)
         feats.customer_details = len(details)
-        feats.mirrored = _mirrored_spans(text, details)
+        feats.mirrored = _mirrored_spans(folded, details)
     return feats

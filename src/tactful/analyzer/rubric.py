@@ -68,8 +68,9 @@ def sla_minutes(context: dict[str, Any], config: Config) -> float:
 def _presence(f: Features, politeness: float, config: Config) -> dict[str, tuple[float, list[Span]]]:
     ack = f.spans("acknowledgement")
     if f.customer and f.customer_details:
-        mirrored_keys = {f.text[s:e].lower() for s, e in f.mirrored}
-        empathy = 0.2 + (0.3 if ack else 0.0) + min(0.5, 0.25 * len(mirrored_keys))
+        mirrored_keys = {f.folded[s:e] for s, e in f.mirrored}
+        acknowledged = bool(ack) or len(mirrored_keys) >= 2
+        empathy = 0.2 + (0.3 if acknowledged else 0.0) + min(0.5, 0.25 * len(mirrored_keys))
     else:
         empathy = 0.9 if ack else 0.3
     pos, neg = len(f.spans("positive")), len(f.spans("negative"))

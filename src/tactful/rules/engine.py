@@ -15,7 +15,7 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from tactful.analyzer.features import Features
-from tactful.analyzer.signals import compile_patterns, load_signals, load_yaml
+from tactful.analyzer.signals import compile_patterns, load_signals, load_yaml, lower_literals
 from tactful.config import Config
 from tactful.model import CHARACTERISTICS, LEVELS, Finding, Span
 
@@ -65,7 +65,8 @@ class Rule:
     when: str | None = None
     style: str | None = None
     regex: re.Pattern[str] | None = None
-    swaps: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    swaps: list[str] = field(default_factory=list)  # replacement per named group s0, s1, …
+    ignorecase: bool = True
     signal: str | None = None
     metric: str | None = None
     limit: int | None = None
@@ -100,13 +101,18 @@ class Rule:
         if not self._gated(feats):
             return []
         text = feats.text
+        scanned = feats.folded if self.ignorecase else text
         hits: list[tuple[Span, str]] = []
         if self.kind == "existence":
             assert self.regex is not None
-            hits = [(m.span(), "") for m in self.regex.finditer(text)]
+            hits = [(m.span(), "") for m in self.regex.finditer(scanned)]
         elif self.kind == "substitution":
-            for pattern, replacement in self.swaps:
-                hits.extend((m.span(), replacement) for m in pattern.finditer(text))
+            assert self.regex is not None
+            hits = [
+                (m.span(), self.swaps[int(m.lastgroup[1:])])
+                for m in self.regex.finditer(scanned)
+                if m.lastgroup
+            ]
         elif self.kind == "occurrence":
             assert self.signal is not None
             spans = feats.spans(self.signal)
@@ -171,7 +177,7 @@ def _rule_from_data(rule_id: str, data: Any, where: str) -> Rule:
     if not (isinstance(examples, dict) and examples.get("bad") and examples.get("good")):
         raise RuleError(f"{where}: examples need both 'bad' and 'good' lists")
     when = data.get("when")
-    signals = set(load_signals()) | {"refusal"}
+    signals = set(load_signals()) | {"refusal", "mirrored"}
     for name in [when.removeprefix("not ")] if when else []:
         if name not in signals:
             raise RuleError(f"{where}: 'when' names unknown signal {name!r}")
@@ -187,13 +193,22 @@ def _rule_from_data(rule_id: str, data: Any, where: str) -> Rule:
         when=when,
         style=data.get("style"),
     )
-    ignorecase = data.get("ignorecase", True)
-    if kind == "existence":
-        rule.regex = compile_patterns(list(data["tokens"]), ignorecase)
-    elif kind == "substitution":
-        flags = re.IGNORECASE if ignorecase else 0
-        rule.swaps = [(re.compile(k, flags), v) for k, v in dict(data["swap"]).items()]
-    elif kind == "occurrence":
+    rule.ignorecase = bool(data.get("ignorecase", True))
+    try:
+        if kind == "existence":
+            rule.regex = compile_patterns(list(data["tokens"]), rule.ignorecase)
+        elif kind == "substitution":
+            # One scan for all swaps: each pattern is a named group whose name indexes its replacement.
+            swap = dict(data["swap"])
+            rule.swaps = list(swap.values())
+            fix = lower_literals if rule.ignorecase else str
+            pats = [fix(p) for p in swap]
+            lead = "\\b" if all(p.startswith("\\b") for p in pats) else ""  # hoisted, as in signals
+            named = "|".join(f"(?P<s{i}>{p[len(lead) :]})" for i, p in enumerate(pats))
+            rule.regex = re.compile(f"{lead}(?:{named})")
+    except re.error as exc:
+        raise RuleError(f"{where}: bad pattern: {exc}") from None
+    if kind == "occurrence":
         rule.signal = data["signal"]
         if rule.signal not in signals:
             raise RuleError(f"{where}: unknown signal {rule.signal!r}")

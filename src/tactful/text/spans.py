@@ -15,6 +15,15 @@ _WORD = re.compile(r"[A-Za-z0-9\u00C0-\uFFFF]+(?:['’][A-Za-z]+)?")
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)\]]*|\n|$)")
 
 
+def fold(text: str) -> str:
+    """Lower-case ``text`` keeping every offset: matching folded text with lower-case patterns is
+    several times faster than ``re.IGNORECASE``, and spans found in it are spans of ``text``."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)  # e.g. "İ" lowers to 2 chars
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (contractions kept whole: "can't", "we’re")."""
     return [w.lower() for w in _WORD.findall(text)]
