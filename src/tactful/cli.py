@@ -102,6 +102,43 @@ def rules_command(fmt: str) -> None:
     Console().print(table)
 
 
+EVALUATIONS = ("seeds", "refusal", "politeness")
+
+
+@main.command("eval")
+@click.argument("what", nargs=-1, type=click.Choice(EVALUATIONS))
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    help="The shared data folder (default: $TACTFUL_SHARED_DATA or ../shared/data).",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the Markdown report here too.")
+def eval_command(what: tuple[str, ...], data_dir: str | None, out: str | None) -> None:
+    """Measure the analyzer: seed before/after pairs, is_refusal, politeness (default: all)."""
+    from pathlib import Path
+
+    from tactful.evaluation import default_data_dir, politeness, refusal, seeds
+
+    folder = Path(data_dir) if data_dir else default_data_dir()
+    sections = []
+    for name in what or EVALUATIONS:
+        try:
+            if name == "seeds":
+                body = seeds.format_report(seeds.evaluate())
+            elif name == "refusal":
+                body = refusal.format_report(refusal.evaluate(folder))
+            else:
+                body = politeness.format_report(politeness.evaluate(folder))
+        except FileNotFoundError as exc:
+            _fail(str(exc))
+        sections.append(f"## {name}\n\n{body}\n")
+    report = "\n".join(sections)
+    click.echo(report)
+    if out:
+        Path(out).write_text(report, encoding="utf-8")
+
+
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts lazily)."""
     from tactful.cli_batch import batch

@@ -16,6 +16,7 @@ import yaml
 
 from tactful.model import Span
 from tactful.text import fold
+from tactful.text.patterns import PhraseSet, compile_patterns
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -28,9 +29,9 @@ class Signal:
     name: str
     description: str
     source: str
-    regex: re.Pattern[str]
+    regex: PhraseSet
     examples: dict[str, list[str]]
-    exceptions: re.Pattern[str] | None = None
+    exceptions: PhraseSet | None = None
 
     def find(self, text: str, folded: str | None = None) -> list[Span]:
         """Every match, less those inside an ``except`` phrase ("can't wait" is no refusal).
@@ -46,31 +47,6 @@ class Signal:
 
 def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
-
-
-def lower_literals(pattern: str) -> str:
-    """Lower-case a pattern's letters but not its escapes (``\\S`` must stay ``\\S``)."""
-    out = []
-    escaped = False
-    for ch in pattern:
-        out.append(ch if escaped else ch.lower())
-        escaped = not escaped and ch == "\\"
-    return "".join(out)
-
-
-def compile_patterns(patterns: list[str], ignorecase: bool = True) -> re.Pattern[str]:
-    """One alternation, longest alternatives first so the widest phrase wins at a position.
-
-    With ``ignorecase`` the result matches *folded* text (see :func:`tactful.text.fold`):
-    literals are lower-cased here instead of paying for ``re.IGNORECASE`` on every scan.
-    A leading ``\\b`` shared by every alternative is hoisted so most positions fail at once.
-    """
-    ordered = sorted(patterns, key=len, reverse=True)
-    if ignorecase:
-        ordered = [lower_literals(p) for p in ordered]
-    if ordered and all(p.startswith("\\b") for p in ordered):
-        return re.compile("\\b(?:" + "|".join(f"(?:{p[2:]})" for p in ordered) + ")")
-    return re.compile("|".join(f"(?:{p})" for p in ordered))
 
 
 @cache

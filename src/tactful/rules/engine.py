@@ -15,7 +15,8 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from tactful.analyzer.features import Features
-from tactful.analyzer.signals import compile_patterns, load_signals, load_yaml, lower_literals
+from tactful.analyzer.signals import load_signals, load_yaml
+from tactful.text.patterns import PhraseSet, compile_patterns
 from tactful.config import Config
 from tactful.model import CHARACTERISTICS, LEVELS, Finding, Span
 
@@ -64,8 +65,8 @@ class Rule:
     examples: dict[str, list[Any]]
     when: str | None = None
     style: str | None = None
-    regex: re.Pattern[str] | None = None
-    swaps: list[str] = field(default_factory=list)  # replacement per named group s0, s1, …
+    regex: PhraseSet | None = None
+    swaps: list[str] = field(default_factory=list)  # replacement per named group p0, p1, …
     ignorecase: bool = True
     signal: str | None = None
     metric: str | None = None
@@ -201,11 +202,7 @@ def _rule_from_data(rule_id: str, data: Any, where: str) -> Rule:
             # One scan for all swaps: each pattern is a named group whose name indexes its replacement.
             swap = dict(data["swap"])
             rule.swaps = list(swap.values())
-            fix = lower_literals if rule.ignorecase else str
-            pats = [fix(p) for p in swap]
-            lead = "\\b" if all(p.startswith("\\b") for p in pats) else ""  # hoisted, as in signals
-            named = "|".join(f"(?P<s{i}>{p[len(lead) :]})" for i, p in enumerate(pats))
-            rule.regex = re.compile(f"{lead}(?:{named})")
+            rule.regex = compile_patterns(list(swap), rule.ignorecase, named=True)
     except re.error as exc:
         raise RuleError(f"{where}: bad pattern: {exc}") from None
     if kind == "occurrence":

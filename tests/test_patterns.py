@@ -1,0 +1,72 @@
+"""The literal pre-check must never change what a pattern finds, only skip hopeless scans."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tactful.analyzer.signals import load_signals
+from tactful.rules import load_rules
+from tactful.text import fold
+from tactful.text.patterns import PhraseSet, compile_patterns, lower_literals, required_literals
+
+PHRASE_SETS: list[PhraseSet] = [s.regex for s in load_signals().values()]
+PHRASE_SETS += [s.exceptions for s in load_signals().values() if s.exceptions is not None]
+PHRASE_SETS += [r.regex for r in load_rules() if r.regex is not None]
+EXAMPLES = [
+    ex if isinstance(ex, str) else ex["text"]
+    for r in load_rules()
+    for kind in ("bad", "good")
+    for ex in r.examples[kind]
+] + [t for s in load_signals().values() for k in ("match", "no_match") for t in s.examples.get(k, [])]
+LITERALS = sorted({lit for ps in PHRASE_SETS if ps.gate for lit in ps.gate})
+
+
+def _same(text: str) -> None:
+    low = fold(text)
+    for ps in PHRASE_SETS:
+        assert [m.span() for m in ps.finditer(low)] == [m.span() for m in ps.regex.finditer(low)], (
+            ps.regex.pattern
+        )
+
+
+def test_precheck_is_exact_on_every_example() -> None:
+    for text in EXAMPLES:
+        _same(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(LITERALS), st.text(max_size=6)), max_size=12))
+def test_precheck_is_exact_on_literal_soup(parts: list[str]) -> None:
+    _same(" ".join(parts))
+
+
+def test_precheck_is_exact_on_real_replies(shared_data: Path) -> None:
+    with open(shared_data / "real-replies" / "twcs_first_1000_rows.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            _same(row["text"])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"\bsorry\b", ("sorry",)),
+        (r"\b(?:i|we)(?:'ll| will) (?:follow up|get back)\b", ("get back", "follow up")),
+        (r"\b[A-Z]{2,}\b", None),
+        (r"\bno\b", None),
+    ],
+)
+def test_required_literals(pattern: str, literals: tuple[str, ...] | None) -> None:
+    assert required_literals([pattern]) == literals
+
+
+def test_lower_literals_keeps_escapes() -> None:
+    assert lower_literals(r"\bRMA\S+\D") == r"\brma\S+\D"
+    named = compile_patterns([r"\bFoo\b", r"\bbar baz\b"], named=True)
+    assert [m.lastgroup for m in named.finditer("a foo and a bar baz")] == ["p0", "p1"]
+    assert isinstance(named.regex, re.Pattern)
