@@ -16,9 +16,9 @@ from typing import Any
 
 from tactful.analyzer.features import Features
 from tactful.analyzer.signals import load_signals, load_yaml
-from tactful.text.patterns import PhraseSet, compile_patterns
 from tactful.config import Config
 from tactful.model import CHARACTERISTICS, LEVELS, Finding, Span
+from tactful.text.patterns import PhraseSet, compile_patterns
 
 KINDS = ("existence", "substitution", "occurrence", "conditional", "metric", "code")
 _COMMON_KEYS = {
