@@ -1,17 +1,18 @@
 """``tactful.toml``: house style, which rules run, thresholds, limits and channel SLAs.
 
-Every table is a pydantic model with ``extra="forbid"`` so a typo is an error that
-names the key instead of a setting that silently does nothing.
+Every table is validated with ``extra="forbid"`` so a typo is an error that names the
+key instead of a setting that silently does nothing.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from annotated_types import Ge, Gt, Le
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,17 +21,18 @@ else:  # pragma: no cover
 
 CONFIG_FILENAME = "tactful.toml"
 Level = Literal["suggestion", "warning", "error"]
+# Plain dataclasses keep `import tactful` free of pydantic; pydantic validates them (extra keys
+# forbidden, the constraints below enforced) only when a config file is actually read.
+_STRICT: Any = {"extra": "forbid"}
 
 
 class ConfigError(ValueError):
     """A config file that cannot be used; the message names the file and the key."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Style(_Strict):
+@dataclass(frozen=True, slots=True)
+class Style:
+    __pydantic_config__ = _STRICT
     # Seed 001 recommends "unfortunately" as a softener, seed 004 calls it fake regret.
     regret_words: Literal["off", "suggestion", "warning"] = "off"
     formality: Literal["formal", "neutral", "casual"] = "neutral"
@@ -38,43 +40,49 @@ class Style(_Strict):
     agent_name: str = ""
 
 
-class Rules(_Strict):
+@dataclass(frozen=True, slots=True)
+class Rules:
+    __pydantic_config__ = _STRICT
     # Rule ids are dotted paths, so "tactful.tone" switches off a whole family.
     disable: tuple[str, ...] = ()
     enable: tuple[str, ...] = ()
-    levels: dict[str, Level] = Field(default_factory=dict)
+    levels: dict[str, Level] = field(default_factory=dict)
 
 
-class Thresholds(_Strict):
-    max_apologies: int = Field(1, ge=0)
-    max_alternatives: int = Field(3, ge=1)
-    over_explain_words: int = Field(150, ge=20)
-    max_reason_sentences: int = Field(3, ge=1)
-    min_score: int = Field(70, ge=0, le=100)
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    __pydantic_config__ = _STRICT
+    max_apologies: Annotated[int, Ge(0)] = 1
+    max_alternatives: Annotated[int, Ge(1)] = 3
+    over_explain_words: Annotated[int, Ge(20)] = 150
+    max_reason_sentences: Annotated[int, Ge(1)] = 3
+    min_score: Annotated[int, Ge(0), Le(100)] = 70
 
 
-class Limits(_Strict):
-    max_chars: int = Field(1_000_000, ge=1)
+@dataclass(frozen=True, slots=True)
+class Limits:
+    __pydantic_config__ = _STRICT
+    max_chars: Annotated[int, Ge(1)] = 1_000_000
 
 
-class Channel(_Strict):
-    sla_minutes: float = Field(gt=0)
+@dataclass(frozen=True, slots=True)
+class Channel:
+    __pydantic_config__ = _STRICT
+    sla_minutes: Annotated[float, Gt(0)]
 
 
 def _default_channels() -> dict[str, Channel]:
-    return {
-        "email": Channel(sla_minutes=24 * 60),
-        "chat": Channel(sla_minutes=2),
-        "social": Channel(sla_minutes=60),
-    }
+    return {"email": Channel(24 * 60), "chat": Channel(2), "social": Channel(60)}
 
 
-class Config(_Strict):
-    style: Style = Field(default_factory=Style)
-    rules: Rules = Field(default_factory=Rules)
-    thresholds: Thresholds = Field(default_factory=Thresholds)
-    limits: Limits = Field(default_factory=Limits)
-    channels: dict[str, Channel] = Field(default_factory=_default_channels)
+@dataclass(frozen=True, slots=True)
+class Config:
+    __pydantic_config__ = _STRICT
+    style: Style = field(default_factory=Style)
+    rules: Rules = field(default_factory=Rules)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    limits: Limits = field(default_factory=Limits)
+    channels: dict[str, Channel] = field(default_factory=_default_channels)
 
     def rule_enabled(self, rule_id: str) -> bool:
         """The longest matching prefix in ``enable``/``disable`` wins; rules are on by default."""
@@ -90,13 +98,15 @@ def _has_prefix(rule_id: str, prefix: str) -> bool:
 
 
 def parse_config(data: dict[str, object], source: str = CONFIG_FILENAME) -> Config:
+    from pydantic import TypeAdapter, ValidationError
+
     try:
-        return Config.model_validate(data)
+        return TypeAdapter(Config).validate_python(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
-            if err["type"] == "extra_forbidden":
+            if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
                 problems.append(f"unknown key '{key}'")
             else:
                 problems.append(f"'{key}': {err['msg']}")

@@ -1,0 +1,323 @@
+"""Refusal detection: does a reply decline, deny, or say something cannot be done?
+
+The phrase families live in ``signals/refusal.yml`` (data with examples, like every signal). This module
+adds the sentence-level judgement a regex alone cannot make:
+
+* a span inside a question ("Can't you see the email?", "Why isn't it possible?") is no refusal;
+* a span inside a conditional clause ("if the payment doesn't go through, ...") is no refusal;
+* ``soft`` phrases (availability, what a third party allows or has, a bare "sorry, no") count only when
+  the reply does not also confirm that the request itself was done: "Your room is booked. They don't
+  allow pets." confirms, it does not refuse. Strong phrases ("I couldn't book it") always count.
+
+Speed: the YAML's ``cues`` are literals every match contains. Text with no cue returns at once (a few
+C-speed substring searches); otherwise only windows of about 160 characters around each cue are
+scanned, on lower-cased text without IGNORECASE, and the sentence/clause geometry is looked up with
+``str.find``/``rfind`` around each match. Regexes are compiled here with plain ``re`` (one alternation
+each, bounded repetitions only), so hostile input stays linear (tests/test_refusal.py, 1 MB inputs).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from tactful.analyzer.signals import load_yaml
+from tactful.model import Span
+
+__all__ = ["find_refusals", "is_refusal"]
+
+# Sentence ends: terminal punctuation followed by space/end, or a line break.
+# Sentence ends, found with rfind/find around a match (never a scan of the whole text).
+_SENTENCE_MARKS = (". ", "! ", "? ", "?!", "\n", ".\t", "?\t", "!\t")
+# Clause breaks inside a sentence (a question or condition does not reach past them); found with rfind.
+_CLAUSE_MARKS = (",", ";", ":", "(", ")", "\u2014", "\u2013", " - ", " but ", " so ", " and then ")
+# Words that open a conditional clause (lower case, with the space that follows them).
+_CONDITIONAL_WORDS = (
+    "if ",
+    "unless ",
+    "whether ",
+    "in case ",
+    "in the event ",
+    "should you ",
+    "as long as ",
+    "make sure ",
+    "ensure ",
+    "to see ",
+)
+_LOOKBACK = 200
+_WH = frozenset("why what how where when who which whose".split())
+_AUX = frozenset(
+    (
+        "can can't cannot couldn't could would wouldn't will won't shall should shouldn't may might is isn't"
+        " are aren't was wasn't were weren't do don't does doesn't did didn't have haven't has hasn't"
+    ).split()
+)
+_SUBJECT = frozenset("you we i it they he she this that there the your my our their these those".split())
+_WORD = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:\bnot|\bnever|n['\u2019]t)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Detector:
+    strong: re.Pattern[str]
+    soft: re.Pattern[str]
+    success: re.Pattern[str]
+    exceptions: re.Pattern[str] | None
+    cues: tuple[str, ...]
+    # The same patterns with IGNORECASE, for the rare text whose lower-casing changes its length.
+    strong_i: re.Pattern[str]
+    soft_i: re.Pattern[str]
+    success_i: re.Pattern[str]
+    exceptions_i: re.Pattern[str] | None
+
+
+_NEVER = r"(?!)"
+# A reply that opens with a bare "No." is the flattest refusal of all (seed 002: "'No' should never be
+# the only word a customer hears"); anchored at the start, so it costs one match call.
+_BARE_NO = re.compile(r"\s*(no|nope)(?:[.!]+(?=\s|$)|\s*$)", re.IGNORECASE)
+
+
+def _compile(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
+    """One alternation, longest first (as the signal loader does), with a shared leading ``\\b`` hoisted
+    so most positions fail at once. Compiled here, with plain ``re``, so this module's speed and
+    semantics do not depend on how the shared loader evolves."""
+    if not patterns:
+        return re.compile(_NEVER)
+    ordered = sorted(patterns, key=len, reverse=True)
+    lead = "\\b" if all(p.startswith("\\b") for p in ordered) else ""
+    return re.compile(lead + "(?:" + "|".join(f"(?:{p[len(lead) :]})" for p in ordered) + ")", flags)
+
+
+@cache
+def _detector() -> _Detector:
+    """Compile ``refusal.yml`` once (read directly so a broken sibling signal file cannot break this).
+
+    The fast path matches lower-cased text without IGNORECASE (about three times faster in ``re``);
+    every pattern is written in lower case, which the tests check.
+    """
+    path = resources.files("tactful.analyzer") / "signals" / "refusal.yml"
+    data = load_yaml(path.read_text(encoding="utf-8"))
+    soft = list(data.get("soft") or [])
+    soft_set = set(soft)
+    strong = [p for p in data["patterns"] if p not in soft_set]
+    success = list(data.get("success") or [])
+    excepts = list(data.get("except") or [])
+    ic = re.IGNORECASE
+    return _Detector(
+        strong=_compile(strong),
+        soft=_compile(soft),
+        success=_compile(success),
+        exceptions=_compile(excepts) if excepts else None,
+        cues=tuple(data.get("cues") or ()),
+        strong_i=_compile(strong, ic),
+        soft_i=_compile(soft, ic),
+        success_i=_compile(success, ic),
+        exceptions_i=_compile(excepts, ic) if excepts else None,
+    )
+
+
+# Scan window around each cue: the longest left context of a pattern ("we're really just not able to")
+# and the longest right context ("can't ... refund") fit in these.
+_LEFT = 70
+_RIGHT = 90
+
+
+def _windows(low: str, cues: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Merged windows around every cue occurrence (linear: each cue's occurrences are found once)."""
+    n = len(low)
+    spots: list[int] = []
+    for cue in cues:
+        at = low.find(cue)
+        while at >= 0:
+            spots.append(at)
+            at = low.find(cue, at + len(cue))
+    if not spots and low.endswith("no"):
+        spots.append(n - 2)
+    if not spots:
+        return []
+    spots.sort()
+    out: list[tuple[int, int]] = []
+    for at in spots:
+        lo = max(0, at - _LEFT)
+        if lo:  # start on a word boundary (looking back a little only)
+            space = low.rfind(" ", max(0, lo - 20), lo)
+            lo = space + 1 if space >= 0 else lo
+        hi = min(n, at + _RIGHT)
+        if hi < n:  # end on a word boundary too
+            space = low.find(" ", hi, hi + 20)
+            hi = space if space >= 0 else hi
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+class _Context:
+    """Sentence and clause geometry around a position, looked up locally (never the whole text)."""
+
+    __slots__ = ("text", "low", "_last")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        low = text.lower()
+        self.low = low if len(low) == len(text) else text
+        self._last = (0, -1, False)  # (start, end, question) of the last sentence looked up
+
+    def _sentence(self, pos: int) -> tuple[int, bool]:
+        """Start of the sentence holding ``pos`` (within _LOOKBACK) and whether it ends with '?'.
+
+        Plain ``str.rfind``/``find`` (C speed): a sentence ends at . ! ? followed by a space, or a line
+        break; the end is looked for at most 2 * _LOOKBACK characters ahead."""
+        start, end, question = self._last
+        if start <= pos < end:
+            return start, question
+        low = self.low
+        lo = max(0, pos - _LOOKBACK)
+        start = lo
+        for mark in _SENTENCE_MARKS:
+            at = low.rfind(mark, lo, pos)
+            if at >= 0:
+                start = max(start, at + len(mark))
+        hi = min(len(low), pos + 2 * _LOOKBACK)
+        end, stop = hi, ""
+        for mark in _SENTENCE_MARKS:
+            at = low.find(mark, pos, hi)
+            if 0 <= at < end:
+                end, stop = at, mark
+        if end == len(low) and low.rstrip().endswith("?"):
+            stop = "?"
+        question = stop.startswith("?")
+        if stop or end == len(low):
+            self._last = (start, end, question)
+        return start, question
+
+    def discounted(self, start: int, end: int) -> bool:
+        """True when the span sits in a question or a conditional clause, so it states no refusal."""
+        # A clause is short: look back at most _LOOKBACK characters (keeps hostile input linear).
+        s_start, question = self._sentence(start)
+        low = self.low
+        clause_start = s_start
+        for mark in _CLAUSE_MARKS:
+            at = low.rfind(mark, s_start, start)
+            if at >= 0:
+                clause_start = max(clause_start, at + len(mark))
+        for word in _CONDITIONAL_WORDS:  # C-speed substring tests, then a word-boundary check
+            at = low.rfind(word, clause_start, start)
+            if at >= 0 and (at == 0 or not low[at - 1].isalnum()):
+                return True
+        if not question:
+            return False
+        words = [w.lower().replace("\u2019", "'") for w in _WORD.findall(self.text, clause_start, end)[:2]]
+        if not words:
+            return False
+        if words[0] in _WH:
+            return True
+        return words[0] in _AUX and len(words) > 1 and words[1] in _SUBJECT
+
+
+_NEAR = 40  # an except phrase must touch a match: scan this far around each match
+
+
+def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in windows:
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+class _Blockers:
+    """Spans to test others against in O(log n): sorted starts plus the running maximum of the ends."""
+
+    __slots__ = ("_starts", "_max_end")
+
+    def __init__(self, spans: list[Span]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._max_end: list[int] = []
+        top = -1
+        for _, e in ordered:
+            top = max(top, e)
+            self._max_end.append(top)
+
+    def hits(self, span: Span, touching: bool = False) -> bool:
+        """Does any blocker overlap ``span`` (or, with ``touching``, share an end point with it)?"""
+        if touching:
+            k = bisect_right(self._starts, span[1])
+            return k > 0 and self._max_end[k - 1] >= span[0]
+        k = bisect_left(self._starts, span[1])
+        return k > 0 and self._max_end[k - 1] > span[0]
+
+
+def find_refusals(text: str) -> list[Span]:
+    """Spans of refusal statements in ``text`` (empty when the reply declines nothing)."""
+    det = _detector()
+    low = text.lower()
+    if len(low) == len(text):
+        windows = _windows(low, det.cues) if det.cues else [(0, len(text))]
+        if not windows:
+            return []
+        subject, strong_re, soft_re, success_re, except_re = (
+            low,
+            det.strong,
+            det.soft,
+            det.success,
+            det.exceptions,
+        )
+    else:  # lower-casing changed offsets (e.g. "İ"): match the original text case-insensitively
+        windows = [(0, len(text))]
+        subject, strong_re, soft_re, success_re, except_re = (
+            text,
+            det.strong_i,
+            det.soft_i,
+            det.success_i,
+            det.exceptions_i,
+        )
+    strong: list[Span] = []
+    soft: list[Span] = []
+    for lo, hi in windows:
+        strong.extend(m.span() for m in strong_re.finditer(subject, lo, hi))
+        soft.extend(m.span() for m in soft_re.finditer(subject, lo, hi))
+    bare = _BARE_NO.match(text)
+    if bare:
+        strong.insert(0, bare.span(1))
+    if not strong and not soft:
+        return []
+    if except_re is not None:
+        near = _merge([(max(0, a - _NEAR), b + _NEAR) for a, b in sorted(strong + soft)])
+        found = [m.span() for lo, hi in near for m in except_re.finditer(subject, lo, hi)]
+        if found:  # same rule as Signal.find: an except phrase touching a match cancels it
+            blocked = _Blockers(found)
+            strong = [s for s in strong if not blocked.hits(s, touching=True)]
+            soft = [s for s in soft if not blocked.hits(s, touching=True)]
+    ctx = _Context(text)
+    strong = [s for s in strong if not ctx.discounted(*s)]
+    refusals = _Blockers(strong)
+    soft = [s for s in soft if not ctx.discounted(*s) and not refusals.hits(s)]
+    if soft and _confirms_success(subject, ctx, refusals, success_re):
+        soft = []
+    if not soft:
+        return strong
+    return sorted(strong + soft)
+
+
+def _confirms_success(text: str, ctx: _Context, refusals: _Blockers, success: re.Pattern[str]) -> bool:
+    """Does the reply say, outside questions and conditions, that the request itself was done?"""
+    for m in success.finditer(text):
+        span = m.span()
+        if refusals.hits(span) or _NEGATED.search(text, max(0, span[0] - 16), span[0]):
+            continue
+        if not ctx.discounted(*span):
+            return True
+    return False
+
+
+def is_refusal(text: str) -> bool:
+    """Whether the reply declines, denies, or says something cannot be done."""
+    return bool(find_refusals(text))
