@@ -1,4 +1,4 @@
-"""The literal pre-check must never change what a pattern finds, only skip hopeless scans."""
+"""The pre-checks (literals, word starts) must never change what a pattern finds, only skip work."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from tactful.analyzer.signals import load_signals
 from tactful.rules import load_rules
 from tactful.text import fold
-from tactful.text.patterns import PhraseSet, compile_patterns, lower_literals, required_literals
+from tactful.text.patterns import (
+    PhraseSet,
+    WordStarts,
+    compile_patterns,
+    first_words,
+    lower_literals,
+    required_literals,
+)
 
 PHRASE_SETS: list[PhraseSet] = [s.regex for s in load_signals().values()]
 PHRASE_SETS += [s.exceptions for s in load_signals().values() if s.exceptions is not None]
@@ -29,10 +36,11 @@ LITERALS = sorted({lit for ps in PHRASE_SETS if ps.gate for lit in ps.gate})
 
 def _same(text: str) -> None:
     low = fold(text)
+    starts = WordStarts(low)
     for ps in PHRASE_SETS:
-        assert [m.span() for m in ps.finditer(low)] == [m.span() for m in ps.regex.finditer(low)], (
-            ps.regex.pattern
-        )
+        plain = [m.span() for m in ps.regex.finditer(low)]
+        assert [m.span() for m in ps.finditer(low)] == plain, ps.regex.pattern
+        assert [m.span() for m in ps.scan(low, starts)] == plain, ps.regex.pattern
 
 
 def test_precheck_is_exact_on_every_example() -> None:
@@ -70,3 +78,20 @@ def test_lower_literals_keeps_escapes() -> None:
     named = compile_patterns([r"\bFoo\b", r"\bbar baz\b"], named=True)
     assert [m.lastgroup for m in named.finditer("a foo and a bar baz")] == ["p0", "p1"]
     assert isinstance(named.regex, re.Pattern)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "index"),
+    [
+        (r"\bsorry\b", (("sorry",), ())),
+        (r"\b(?:i am|i'm|we are)\s+(?:so\s+)?sorry\b", (("i", "we"), ())),
+        (r"\bapologi[sz]e\b", (("apologise", "apologize"), ())),
+        (r"\bunderstandabl\w\b", ((), ("und",))),
+        (r"\bcan(?:'|’)?t\b", (("can", "cant"), ())),
+        (r"\b(?:as an |an )?alternatives?\b", (("alternative", "alternatives", "an", "as"), ())),
+        (r"sorry", None),  # may start inside a word
+        (r"\b[a-z]+ly\b", None),  # no literal first word
+    ],
+)
+def test_first_words(pattern: str, index: tuple[tuple[str, ...], tuple[str, ...]] | None) -> None:
+    assert first_words([pattern]) == index

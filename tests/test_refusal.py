@@ -191,9 +191,16 @@ def test_precision_and_recall_on_shared_dev_data() -> None:
     assert "precision" in format_report(result)
 
 
-@pytest.mark.parametrize("text", ["No.", "No", "Nope!", "  no  ", "No. We're fully booked that night."])
+@pytest.mark.parametrize("text", ["No.", "No", "Nope!", "  no  "])
 def test_a_bare_no_is_a_refusal(text: str) -> None:
     assert find_refusals(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["No. That album came out in 2014.", "Nope. Smoking is prohibited in the property."]
+)
+def test_no_answering_a_question_is_not_a_refusal(text: str) -> None:
+    assert not find_refusals(text)
 
 
 @pytest.mark.parametrize(

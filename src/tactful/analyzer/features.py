@@ -10,6 +10,7 @@ from tactful.analyzer.refusal import find_refusals
 from tactful.analyzer.signals import load_signals
 from tactful.model import Span
 from tactful.text import fold, sentence_spans, word_count
+from tactful.text.patterns import WordStarts
 
 # Words too common in support conversations to count as a customer's own detail.
 _COMMON = frozenset(
@@ -27,14 +28,15 @@ _COMMON = frozenset(
     price plan subscription request issue problem policy days week weeks month months
     """.split()
 )
-# Runs of letters and digits in folded text, hyphenated parts kept together ("x-200", "5521").
-_DETAIL = re.compile(r"[a-z0-9\u00c0-\uffff]+(?:-[a-z0-9\u00c0-\uffff]+)*")
+# Words as WordStarts sees them (\w+ runs), so a customer's detail and its echo line up.
+_DETAIL = re.compile(r"\w+")
 
 
 @dataclass(slots=True)
 class Features:
     text: str
     folded: str  # fold(text): what case-insensitive patterns match against
+    starts: WordStarts  # where folded's words start, for PhraseSet.scan
     customer: str | None
     context: dict[str, Any]
     sentences: list[Span]
@@ -65,12 +67,14 @@ class Features:
 
 
 def customer_details(message: str) -> set[str]:
-    """The concrete things a customer said (numbers, names, products, reasons) as folded keys."""
+    """The concrete things a customer said (numbers, names, products, reasons) as folded words."""
     return {k for k in _DETAIL.findall(fold(message)) if (len(k) >= 4 or not k.isalpha())} - _COMMON
 
 
-def _mirrored_spans(folded: str, details: set[str]) -> list[Span]:
-    return [m.span() for m in _DETAIL.finditer(folded) if m.group() in details]
+def _mirrored_spans(starts: WordStarts, details: set[str]) -> list[Span]:
+    spans = [(pos, pos + len(word)) for word in details for pos in starts.by_word.get(word, ())]
+    spans.sort()
+    return spans
 
 
 def _alternative_spans(text: str, markers: list[Span], sentences: list[Span]) -> list[Span]:
@@ -93,21 +97,25 @@ def _alternative_spans(text: str, markers: list[Span], sentences: list[Span]) ->
 
 def extract(text: str, customer: str | None = None, context: dict[str, Any] | None = None) -> Features:
     folded = fold(text)
-    signals = {name: sig.find(text, folded) for name, sig in load_signals().items() if name != "refusal"}
+    starts = WordStarts(folded)
+    signals = {
+        name: sig.find(text, folded, starts) for name, sig in load_signals().items() if name != "refusal"
+    }
     sentences = sentence_spans(text)
     feats = Features(
         text=text,
         folded=folded,
+        starts=starts,
         customer=customer,
         context=context or {},
         sentences=sentences,
         words=word_count(text),
         signals=signals,
-        refusals=find_refusals(text),
+        refusals=find_refusals(text, folded, starts),
         alternatives=_alternative_spans(text, signals["alternative"], sentences),
     )
     if customer:
         details = customer_details(customer)
         feats.customer_details = len(details)
-        feats.mirrored = _mirrored_spans(folded, details)
+        feats.mirrored = _mirrored_spans(starts, details)
     return feats

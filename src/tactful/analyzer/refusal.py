@@ -10,10 +10,10 @@ adds the sentence-level judgement a regex alone cannot make:
   allow pets." confirms, it does not refuse. Strong phrases ("I couldn't book it") always count.
 
 Speed: the YAML's ``cues`` are literals every match contains. Text with no cue returns at once (a few
-C-speed substring searches); otherwise only windows of about 160 characters around each cue are
-scanned, on lower-cased text without IGNORECASE, and the sentence/clause geometry is looked up with
-``str.find``/``rfind`` around each match. Regexes are compiled here with plain ``re`` (one alternation
-each, bounded repetitions only), so hostile input stays linear (tests/test_refusal.py, 1 MB inputs).
+C-speed substring searches); otherwise each phrase family is tried only at the word starts where one of
+its phrases can begin (``PhraseSet.scan``), on lower-cased text without IGNORECASE, and the
+sentence/clause geometry is looked up with ``str.find``/``rfind`` around each match. Bounded
+repetitions only, so hostile input stays linear (tests/test_refusal.py, 1 MB inputs).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from importlib import resources
 
 from tactful.analyzer.signals import load_yaml
 from tactful.model import Span
+from tactful.text.patterns import PhraseSet, WordStarts, compile_patterns
 
 __all__ = ["find_refusals", "is_refusal"]
 
@@ -67,6 +68,12 @@ class _Detector:
     success: re.Pattern[str]
     exceptions: re.Pattern[str] | None
     cues: tuple[str, ...]
+    # The same patterns as PhraseSets: on the fast path only the word starts where a phrase
+    # can begin are tried (see tactful.text.patterns), instead of scanning whole windows.
+    strong_ps: PhraseSet
+    soft_ps: PhraseSet
+    success_ps: PhraseSet
+    exceptions_ps: PhraseSet | None
     # The same patterns with IGNORECASE, for the rare text whose lower-casing changes its length.
     strong_i: re.Pattern[str]
     soft_i: re.Pattern[str]
@@ -75,9 +82,9 @@ class _Detector:
 
 
 _NEVER = r"(?!)"
-# A reply that opens with a bare "No." is the flattest refusal of all (seed 002: "'No' should never be
-# the only word a customer hears"); anchored at the start, so it costs one match call.
-_BARE_NO = re.compile(r"\s*(no|nope)(?:[.!]+(?=\s|$)|\s*$)", re.IGNORECASE)
+# A reply that is nothing but "No." is the flattest refusal of all (seed 002: "'No' should never be
+# the only word a customer hears"). "No." opening a longer reply usually answers a yes/no question.
+_BARE_NO = re.compile(r"\s*(no|nope)[.!]*\s*$", re.IGNORECASE)
 
 
 def _compile(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
@@ -112,6 +119,10 @@ def _detector() -> _Detector:
         success=_compile(success),
         exceptions=_compile(excepts) if excepts else None,
         cues=tuple(data.get("cues") or ()),
+        strong_ps=compile_patterns(strong, ignorecase=False),
+        soft_ps=compile_patterns(soft, ignorecase=False),
+        success_ps=compile_patterns(success, ignorecase=False),
+        exceptions_ps=compile_patterns(excepts, ignorecase=False) if excepts else None,
         strong_i=_compile(strong, ic),
         soft_i=_compile(soft, ic),
         success_i=_compile(success, ic),
@@ -119,41 +130,9 @@ def _detector() -> _Detector:
     )
 
 
-# Scan window around each cue: the longest left context of a pattern ("we're really just not able to")
-# and the longest right context ("can't ... refund") fit in these.
-_LEFT = 70
-_RIGHT = 90
-
-
-def _windows(low: str, cues: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Merged windows around every cue occurrence (linear: each cue's occurrences are found once)."""
-    n = len(low)
-    spots: list[int] = []
-    for cue in cues:
-        at = low.find(cue)
-        while at >= 0:
-            spots.append(at)
-            at = low.find(cue, at + len(cue))
-    if not spots and low.endswith("no"):
-        spots.append(n - 2)
-    if not spots:
-        return []
-    spots.sort()
-    out: list[tuple[int, int]] = []
-    for at in spots:
-        lo = max(0, at - _LEFT)
-        if lo:  # start on a word boundary (looking back a little only)
-            space = low.rfind(" ", max(0, lo - 20), lo)
-            lo = space + 1 if space >= 0 else lo
-        hi = min(n, at + _RIGHT)
-        if hi < n:  # end on a word boundary too
-            space = low.find(" ", hi, hi + 20)
-            hi = space if space >= 0 else hi
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
+def _has_cue(low: str, cues: tuple[str, ...]) -> bool:
+    """Every refusal phrase contains a cue (tests check it): no cue, no refusal, at C speed."""
+    return any(cue in low for cue in cues) or low.rstrip(" .!").endswith("no")
 
 
 class _Context:
@@ -219,19 +198,6 @@ class _Context:
         return words[0] in _AUX and len(words) > 1 and words[1] in _SUBJECT
 
 
-_NEAR = 40  # an except phrase must touch a match: scan this far around each match
-
-
-def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for lo, hi in windows:
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
-
-
 class _Blockers:
     """Spans to test others against in O(log n): sorted starts plus the running maximum of the ends."""
 
@@ -255,61 +221,55 @@ class _Blockers:
         return k > 0 and self._max_end[k - 1] > span[0]
 
 
-def find_refusals(text: str) -> list[Span]:
-    """Spans of refusal statements in ``text`` (empty when the reply declines nothing)."""
+def find_refusals(text: str, folded: str | None = None, starts: WordStarts | None = None) -> list[Span]:
+    """Spans of refusal statements in ``text`` (empty when the reply declines nothing).
+
+    ``folded`` (``text.lower()`` of the same length) and its ``WordStarts`` may be passed in by a
+    caller that has them already (the analyzer does)."""
     det = _detector()
-    low = text.lower()
-    if len(low) == len(text):
-        windows = _windows(low, det.cues) if det.cues else [(0, len(text))]
-        if not windows:
-            return []
-        subject, strong_re, soft_re, success_re, except_re = (
-            low,
-            det.strong,
-            det.soft,
-            det.success,
-            det.exceptions,
-        )
-    else:  # lower-casing changed offsets (e.g. "İ"): match the original text case-insensitively
-        windows = [(0, len(text))]
-        subject, strong_re, soft_re, success_re, except_re = (
-            text,
-            det.strong_i,
-            det.soft_i,
-            det.success_i,
-            det.exceptions_i,
-        )
+    low = text.lower() if folded is None else folded
     strong: list[Span] = []
     soft: list[Span] = []
-    for lo, hi in windows:
-        strong.extend(m.span() for m in strong_re.finditer(subject, lo, hi))
-        soft.extend(m.span() for m in soft_re.finditer(subject, lo, hi))
+    if len(low) == len(text):
+        if det.cues and not _has_cue(low, det.cues):
+            return []
+        subject = low
+        starts = WordStarts(low) if starts is None else starts
+        strong = [m.span() for m in det.strong_ps.scan(low, starts)]
+        soft = [m.span() for m in det.soft_ps.scan(low, starts)]
+        found_except = (
+            [m.span() for m in det.exceptions_ps.scan(low, starts)] if det.exceptions_ps is not None else []
+        )
+        success_matches = lambda: det.success_ps.scan(low, starts)  # noqa: E731 - only needed sometimes
+    else:  # lower-casing changed offsets (e.g. "İ"): match the original text case-insensitively
+        subject = text
+        strong = [m.span() for m in det.strong_i.finditer(text)]
+        soft = [m.span() for m in det.soft_i.finditer(text)]
+        found_except = [m.span() for m in det.exceptions_i.finditer(text)] if det.exceptions_i else []
+        success_matches = lambda: list(det.success_i.finditer(text))  # noqa: E731
     bare = _BARE_NO.match(text)
     if bare:
         strong.insert(0, bare.span(1))
     if not strong and not soft:
         return []
-    if except_re is not None:
-        near = _merge([(max(0, a - _NEAR), b + _NEAR) for a, b in sorted(strong + soft)])
-        found = [m.span() for lo, hi in near for m in except_re.finditer(subject, lo, hi)]
-        if found:  # same rule as Signal.find: an except phrase touching a match cancels it
-            blocked = _Blockers(found)
-            strong = [s for s in strong if not blocked.hits(s, touching=True)]
-            soft = [s for s in soft if not blocked.hits(s, touching=True)]
+    if found_except:  # same rule as Signal.find: an except phrase touching a match cancels it
+        blocked = _Blockers(found_except)
+        strong = [s for s in strong if not blocked.hits(s, touching=True)]
+        soft = [s for s in soft if not blocked.hits(s, touching=True)]
     ctx = _Context(text)
     strong = [s for s in strong if not ctx.discounted(*s)]
     refusals = _Blockers(strong)
     soft = [s for s in soft if not ctx.discounted(*s) and not refusals.hits(s)]
-    if soft and _confirms_success(subject, ctx, refusals, success_re):
+    if soft and _confirms_success(subject, ctx, refusals, success_matches()):
         soft = []
     if not soft:
         return strong
     return sorted(strong + soft)
 
 
-def _confirms_success(text: str, ctx: _Context, refusals: _Blockers, success: re.Pattern[str]) -> bool:
+def _confirms_success(text: str, ctx: _Context, refusals: _Blockers, success: list[re.Match[str]]) -> bool:
     """Does the reply say, outside questions and conditions, that the request itself was done?"""
-    for m in success.finditer(text):
+    for m in success:
         span = m.span()
         if refusals.hits(span) or _NEGATED.search(text, max(0, span[0] - 16), span[0]):
             continue

@@ -16,7 +16,7 @@ import yaml
 
 from tactful.model import Span
 from tactful.text import fold
-from tactful.text.patterns import PhraseSet, compile_patterns
+from tactful.text.patterns import PhraseSet, WordStarts, compile_patterns
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -33,12 +33,14 @@ class Signal:
     examples: dict[str, list[str]]
     exceptions: PhraseSet | None = None
 
-    def find(self, text: str, folded: str | None = None) -> list[Span]:
+    def find(self, text: str, folded: str | None = None, starts: WordStarts | None = None) -> list[Span]:
         """Every match, less those inside an ``except`` phrase ("can't wait" is no refusal).
 
-        Pass ``folded`` (``fold(text)``) when you have it; patterns are matched against it."""
+        Pass ``folded`` (``fold(text)``) and its ``WordStarts`` when you have them."""
         low = fold(text) if folded is None else folded
-        spans = [m.span() for m in self.regex.finditer(low)]
+        if starts is None:
+            starts = WordStarts(low)
+        spans = [m.span() for m in self.regex.scan(low, starts)]
         if self.exceptions is None or not spans:
             return spans
         blocked = [m.span() for m in self.exceptions.finditer(low)]

@@ -12,6 +12,12 @@ from tactful.model import Span
 
 REGISTRY: dict[str, Callable[[Features, Config], list[Span]]] = {}
 
+# Runs of capitalised words; led by a character class so ``re`` jumps between capitals.
+_CAPS_RUN = re.compile(r"[A-Z][A-Z'’]+(?:[ ,]+[A-Z][A-Z'’]+)*")
+# Two or more "!" in a run of ! and ?, e.g. "!!", "?!!", "!?!" (a lone "!" or "?!" is fine).
+_BANGS = re.compile(r"!(?:[!?]*!)|\?[!?]*![!?]*!")
+# Single words that shout even alone; acronyms (UPS, PDF) do not.
+_SHOUTED = frozenset("NO NOT NEVER CANNOT CAN'T CAN’T WON'T WON’T MUST ALREADY STOP NOW".split())
 _PERIOD = re.compile(r"\b(\d{1,4})[- ]?(day|week|month|year|hour)s?\b", re.IGNORECASE)
 
 
@@ -77,3 +83,29 @@ def sla_breach(feats: Features, config: Config) -> list[Span]:
     if minutes is None or minutes <= sla_minutes(feats.context, config):
         return []
     return [(0, min(len(feats.text), feats.sentences[0][1] if feats.sentences else len(feats.text)))]
+
+
+@check
+def shouting(feats: Features, config: Config) -> list[Span]:
+    """Three or more capitalised words in a row, a capitalised refusal word, or stacked "!!"."""
+    text = feats.text
+    spans = []
+    for m in _CAPS_RUN.finditer(text):
+        start, end = m.span()
+        if (start and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
+            end < len(text) and (text[end].isalnum() or text[end] == "_")
+        ):
+            continue  # part of a mixed-case word
+        words = m.group().replace(",", " ").split()
+        if len(words) >= 3:
+            spans.append((start, end))
+            continue
+        at = start
+        for word in words:
+            at = text.index(word, at)
+            if word in _SHOUTED:
+                spans.append((at, at + len(word)))
+            at += len(word)
+    spans.extend(m.span() for m in _BANGS.finditer(text))
+    spans.sort()
+    return spans

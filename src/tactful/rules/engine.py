@@ -102,18 +102,16 @@ class Rule:
         if not self._gated(feats):
             return []
         text = feats.text
-        scanned = feats.folded if self.ignorecase else text
         hits: list[tuple[Span, str]] = []
-        if self.kind == "existence":
-            assert self.regex is not None
-            hits = [(m.span(), "") for m in self.regex.finditer(scanned)]
-        elif self.kind == "substitution":
-            assert self.regex is not None
-            hits = [
-                (m.span(), self.swaps[int(m.lastgroup[1:])])
-                for m in self.regex.finditer(scanned)
-                if m.lastgroup
-            ]
+        if self.regex is not None:  # existence and substitution
+            if self.ignorecase:
+                matches = self.regex.scan(feats.folded, feats.starts)
+            else:
+                matches = list(self.regex.finditer(text))
+            if self.kind == "existence":
+                hits = [(m.span(), "") for m in matches]
+            else:
+                hits = [(m.span(), self.swaps[int(m.lastgroup[1:])]) for m in matches if m.lastgroup]
         elif self.kind == "occurrence":
             assert self.signal is not None
             spans = feats.spans(self.signal)

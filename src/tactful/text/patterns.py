@@ -80,14 +80,243 @@ def required_literals(patterns: list[str]) -> tuple[str, ...] | None:
     return tuple(sorted(found, key=len))
 
 
+_MAX_STARTS = 64  # an alternative with more possible first words than this is not indexed
+_WORD_CHAR = re.compile(r"\w")
+_TOKEN = re.compile(r"\w+")
+
+
+_UNKNOWN = ("unknown", None)
+_APOSTROPHES = ("'", "’")
+_NON_WORD_CATEGORIES = frozenset({_sre_c.CATEGORY_SPACE, _sre_c.CATEGORY_NOT_WORD})
+
+
+def _non_word(item: tuple[Any, Any]) -> bool:
+    op, av = item
+    if op is _sre_c.LITERAL:
+        return not _WORD_CHAR.match(chr(av))
+    return op is _sre_c.CATEGORY and av in _NON_WORD_CATEGORIES
+
+
+def _first_words(items: list[Any], word: str = "") -> set[tuple[str, bool]] | None:
+    """The first words a match of ``items`` can start with, as (word, complete) pairs.
+
+    ``complete`` means the word is known to end there ("i am" → ("i", True)); otherwise the
+    word only starts with it ("apologi[sz]e" → ("apologi", False)). None when unknowable.
+    """
+    if not items:
+        return {(word, True)} if word else None
+    op, av = items[0]
+    rest = items[1:]
+    if op is _sre_c.LITERAL:
+        ch = chr(av)
+        if _WORD_CHAR.match(ch) or (not word and ch in _APOSTROPHES):
+            return _first_words(rest, word + ch)  # "'s" is indexed as the word "s", one to the left
+        return {(word, True)} if word and word not in _APOSTROPHES else None
+    if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT) and not word:
+        return _first_words(rest, word)  # a look-around consumes nothing: the match starts after it
+    if op is _sre_c.AT and av is _sre_c.AT_BOUNDARY:
+        return {(word, True)} if word else _first_words(rest, word)  # a boundary before a word: skip
+    if op is _sre_c.IN and word and all(_non_word(item) for item in av):
+        return {(word, True)}  # e.g. \\s: the word has ended
+    if op is _sre_c.IN and 0 < len(av) <= 8 and all(o is _sre_c.LITERAL for o, _ in av):
+        # A small set of letters ("apologi[sz]e"): one branch per letter.
+        return _first_words([(_sre_c.BRANCH, (None, [[item] for item in av]))] + rest, word)
+    if op is _sre_c.SUBPATTERN:
+        return _first_words(list(av[-1]) + rest, word)
+    if op is _sre_c.BRANCH:
+        found: set[tuple[str, bool]] = set()
+        for alt in av[1]:
+            sub = _first_words(list(alt) + rest, word)
+            if sub is None or len(found | sub) > _MAX_STARTS:
+                return None
+            found |= sub
+        return found
+    if op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
+        if av[0] == 0:
+            once = _first_words(list(av[2]) + rest, word)
+            skip = _first_words(rest, word)
+            return None if once is None or skip is None else once | skip
+        # What follows the first repetition is unknown (another repetition or the rest).
+        return _first_words(list(av[2]) + [_UNKNOWN], word)
+    return {(word, False)} if word else None
+
+
+def _indexable(items: list[Any]) -> set[tuple[str, bool]] | None:
+    """First words of a pattern whose every match starts at a word start (after ``\\b``)."""
+    if not items:
+        return None
+    op, av = items[0]
+    if (op, av) == (_sre_c.AT, _sre_c.AT_BOUNDARY):
+        return _first_words(items[1:])
+    if op is _sre_c.SUBPATTERN:
+        return _indexable(list(av[-1]) + items[1:])
+    if op is _sre_c.BRANCH:  # a top-level "a|b": each side must be indexable
+        found: set[tuple[str, bool]] = set()
+        for alt in av[1]:
+            sub = _indexable(list(alt) + items[1:])
+            if sub is None:
+                return None
+            found |= sub
+        return found
+    return None
+
+
+def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(whole first words, three-letter heads of longer prefixes) of patterns whose matches all
+    start at a word start (a leading ``\\b``); None when any pattern may start elsewhere.
+    A word written with a leading apostrophe ("'s") starts one character before the word "s"."""
+    words: set[str] = set()
+    heads: set[str] = set()
+    for pattern in patterns:
+        try:
+            starts = _indexable(list(_sre_parse.parse(pattern)))
+        except Exception:  # pragma: no cover
+            return None
+        if starts is None:
+            return None
+        for word, complete in starts:
+            if complete:
+                words.add(word)
+            elif len(word) >= 3 and word[0] not in _APOSTROPHES:
+                heads.add(word[:3])
+            else:
+                return None
+    return tuple(sorted(words)), tuple(sorted(heads))
+
+
+class WordStarts:
+    """Where the words of a (folded) text start, by whole word; by first three letters on demand."""
+
+    __slots__ = ("_by_head", "by_word", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        by_word: dict[str, list[int]] = {}
+        for m in _TOKEN.finditer(text):
+            found = by_word.get(m.group())
+            if found is None:
+                by_word[m.group()] = [m.start()]
+            else:
+                found.append(m.start())
+        self.by_word = by_word
+        self._by_head: dict[str, list[int]] | None = None
+
+    @property
+    def by_head(self) -> dict[str, list[int]]:
+        if self._by_head is None:
+            heads: dict[str, list[int]] = {}
+            for word, positions in self.by_word.items():
+                heads.setdefault(word[:3], []).extend(positions)
+            self._by_head = heads
+        return self._by_head
+
+
 class PhraseSet:
-    """Compiled phrases; ``finditer`` runs the regex only when one of its literals is present."""
+    """Compiled phrases that skip work.
 
-    __slots__ = ("gate", "regex")
+    :meth:`scan` tries only the word starts where some phrase can begin, and at each one only
+    the phrases that can begin with that word (small regexes compiled on first use, so start-up
+    pays only for what replies actually contain). :meth:`finditer` is the plain scan, skipped
+    entirely when no required literal is present. Both find exactly the same matches.
+    """
 
-    def __init__(self, regex: re.Pattern[str], gate: tuple[str, ...] | None) -> None:
-        self.regex = regex
+    __slots__ = (
+        "_alternation",
+        "_by_head",
+        "_by_shifted",
+        "_by_word",
+        "_lead",
+        "_regex",
+        "_subsets",
+        "gate",
+    )
+
+    def __init__(self, alternatives: list[str], lead: str, gate: tuple[str, ...] | None) -> None:
+        self._alternation = alternatives  # in match order, each without the shared lead
+        self._lead = lead
+        self._regex: re.Pattern[str] | None = None
+        self._subsets: dict[tuple[int, ...], re.Pattern[str]] = {}
         self.gate = gate
+        by_word: dict[str, tuple[int, ...]] = {}
+        by_head: dict[str, tuple[int, ...]] = {}
+        by_shifted: dict[str, tuple[int, ...]] = {}
+        indexable = lead == "\\b"
+        for i, alt in enumerate(alternatives if indexable else ()):
+            index = first_words([f"{lead}({alt})"])
+            if index is None:
+                indexable = False
+                break
+            for word in index[0]:
+                if word[0] in _APOSTROPHES:
+                    by_shifted[word[1:]] = (*by_shifted.get(word[1:], ()), i)
+                else:
+                    by_word[word] = (*by_word.get(word, ()), i)
+            for head in index[1]:
+                by_head[head] = (*by_head.get(head, ()), i)
+        self._by_word: dict[str, tuple[int, ...]] | None = by_word if indexable else None
+        self._by_head = by_head
+        self._by_shifted = by_shifted
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The whole alternation as one regex (compiled on first use)."""
+        if self._regex is None:
+            self._regex = self._compile(tuple(range(len(self._alternation))))
+        return self._regex
+
+    def _compile(self, subset: tuple[int, ...]) -> re.Pattern[str]:
+        body = "|".join(f"({self._alternation[i]})" for i in subset)
+        return re.compile(f"{self._lead}(?:{body})")
+
+    def scan(self, text: str, starts: WordStarts) -> list[re.Match[str]]:
+        """The matches ``regex.finditer(text)`` gives, trying only where and what can match."""
+        by_word = self._by_word
+        if by_word is None:
+            return list(self.finditer(text))
+        text_words = starts.by_word
+        candidates: dict[int, tuple[int, ...]] = {}  # position -> alternatives that may start there
+
+        def add(positions: list[int], alts: tuple[int, ...], shift: int = 0) -> None:
+            for pos in positions:
+                pos -= shift
+                if pos >= 0:
+                    have = candidates.get(pos)
+                    candidates[pos] = alts if have is None else tuple(sorted({*have, *alts}))
+
+        # Walk whichever side is smaller: the phrase set's first words or the reply's words.
+        if len(by_word) <= len(text_words):
+            for word, alts in by_word.items():
+                found = text_words.get(word)
+                if found:
+                    add(found, alts)
+        else:
+            for word, found in text_words.items():
+                some = by_word.get(word)
+                if some:
+                    add(found, some)
+        for word, alts in self._by_shifted.items():  # "'s": the apostrophe just before the word "s"
+            found = text_words.get(word)
+            if found:
+                add(found, alts, shift=1)
+        for head, alts in self._by_head.items():
+            found = starts.by_head.get(head)
+            if found:
+                add(found, alts)
+        out: list[re.Match[str]] = []
+        end = -1
+        subsets = self._subsets
+        for pos in sorted(candidates):
+            if pos < end:
+                continue
+            subset = candidates[pos]
+            regex = subsets.get(subset)
+            if regex is None:
+                regex = subsets[subset] = self._compile(subset)
+            m = regex.match(text, pos)
+            if m:
+                out.append(m)
+                end = m.end()
+        return out
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         if self.gate is not None and not any(lit in text for lit in self.gate):
@@ -109,6 +338,5 @@ def compile_patterns(patterns: list[str], ignorecase: bool = True, named: bool =
     ordered = [lower_literals(p) if ignorecase else p for _, p in indexed]
     lead = "\\b" if ordered and all(p.startswith("\\b") for p in ordered) else ""
     group = [f"?P<p{i}>" if named else "?:" for i, _ in indexed]
-    body = "|".join(f"({g}{p[len(lead) :]})" for g, p in zip(group, ordered, strict=True))
-    regex = re.compile(f"{lead}(?:{body})")
-    return PhraseSet(regex, required_literals(ordered))
+    alternatives = [f"{g}{p[len(lead) :]}" for g, p in zip(group, ordered, strict=True)]
+    return PhraseSet(alternatives, lead, required_literals(ordered))
