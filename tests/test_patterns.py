@@ -95,3 +95,11 @@ def test_lower_literals_keeps_escapes() -> None:
 )
 def test_first_words(pattern: str, index: tuple[tuple[str, ...], tuple[str, ...]] | None) -> None:
     assert first_words([pattern]) == index
+
+
+def test_a_phrase_set_compiled_after_the_index_is_still_scanned() -> None:
+    starts = WordStarts("we can't refund this")
+    early = compile_patterns([r"\bwe can\b"])
+    assert [m.group() for m in early.scan(starts.text, starts)] == ["we can"]
+    late = compile_patterns([r"\brefund this\b"])  # registered after starts built its index
+    assert [m.group() for m in late.scan(starts.text, starts)] == ["refund this"]

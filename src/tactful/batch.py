@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import orjson
+
 from tactful.config import Config
 
 __all__ = [
@@ -159,6 +161,14 @@ def _json_type(value: Any) -> str:
 
 def _record_from_jsonl(raw: bytes, line: int) -> tuple[dict[str, Any] | None, str | None]:
     try:
+        rec = orjson.loads(raw)  # fast path; anything it refuses gets the exact stdlib verdict below
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        return (
+            (rec, None) if isinstance(rec, dict) else (None, f"expected a JSON object, got {_json_type(rec)}")
+        )
+    try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
@@ -227,6 +237,10 @@ def _analyze_record(rec: dict[str, Any], line: int) -> tuple[bytes | None, Any, 
         return None, rid, f"internal error while analyzing: {type(exc).__name__}: {exc}"
     out = {"id": rid}
     out.update(analysis.to_dict())
+    try:
+        return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE), rid, None
+    except (orjson.JSONEncodeError, TypeError):  # e.g. lone surrogates, huge ints: the stdlib copes
+        pass
     try:
         return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n", rid, None
     except UnicodeEncodeError:  # lone surrogates from \ud800-style escapes: keep them escaped

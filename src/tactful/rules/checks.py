@@ -77,7 +77,9 @@ def history_period_mismatch(feats: Features, config: Config) -> list[Span]:
 @check
 def sla_breach(feats: Features, config: Config) -> list[Span]:
     """The reply went out later than its channel's SLA (needs timestamps in the context)."""
-    from tactful.analyzer.rubric import response_minutes, sla_minutes
+    if not feats.context:
+        return []
+    from tactful.analyzer.rubric import response_minutes, sla_minutes  # rubric imports the rules
 
     minutes = response_minutes(feats.context)
     if minutes is None or minutes <= sla_minutes(feats.context, config):

@@ -99,8 +99,7 @@ class Rule:
         return feats.has(self.when)
 
     def run(self, feats: Features, config: Config, level: str) -> list[Finding]:
-        if not self._gated(feats):
-            return []
+        """Findings of this rule; the caller has checked ``when`` (see :func:`run_rules`)."""
         text = feats.text
         hits: list[tuple[Span, str]] = []
         if self.regex is not None:  # existence and substitution
@@ -270,7 +269,13 @@ def _active(config: Config) -> tuple[tuple[Rule, str], ...]:
 
 def run_rules(feats: Features, config: Config) -> list[Finding]:
     findings: list[Finding] = []
+    refusal = bool(feats.refusals)
     for rule, level in _active(config):
-        findings.extend(rule.run(feats, config, level))
+        when = rule.when
+        if when is not None and not (refusal if when == "refusal" else rule._gated(feats)):
+            continue
+        found = rule.run(feats, config, level)
+        if found:
+            findings.extend(found)
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return findings

@@ -184,10 +184,18 @@ def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] 
     return tuple(sorted(words)), tuple(sorted(heads))
 
 
-class WordStarts:
-    """Where the words of a (folded) text start, by whole word; by first three letters on demand."""
+# Every indexed PhraseSet, and for each first word the (set id, alternatives) that can start with
+# it: one pass over a reply's words then finds the candidates of all phrase families at once.
+_SETS: list[PhraseSet] = []
+_BY_WORD: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+_BY_SHIFTED: dict[str, list[tuple[int, tuple[int, ...]]]] = {}  # "'s" under "s", one to the left
+_BY_HEAD: dict[str, list[tuple[int, tuple[int, ...]]]] = {}  # first three letters of a longer word
 
-    __slots__ = ("_by_head", "by_word", "text")
+
+class WordStarts:
+    """Where the words of a (folded) text start, and which phrases of which set may start there."""
+
+    __slots__ = ("_candidates", "_indexed", "by_word", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -199,16 +207,42 @@ class WordStarts:
             else:
                 found.append(m.start())
         self.by_word = by_word
-        self._by_head: dict[str, list[int]] | None = None
+        self._candidates: dict[int, dict[int, tuple[int, ...]]] | None = None
+        self._indexed = 0  # how many registered sets the candidates cover
 
-    @property
-    def by_head(self) -> dict[str, list[int]]:
-        if self._by_head is None:
-            heads: dict[str, list[int]] = {}
-            for word, positions in self.by_word.items():
-                heads.setdefault(word[:3], []).extend(positions)
-            self._by_head = heads
-        return self._by_head
+    def candidates(self, set_id: int) -> dict[int, tuple[int, ...]]:
+        """Position -> alternatives of phrase set ``set_id`` that may start there."""
+        if self._candidates is None or set_id >= self._indexed:  # a set compiled after the index
+            self._indexed = len(_SETS)
+            self._candidates = self._index()
+        return self._candidates.get(set_id, {})
+
+    def _index(self) -> dict[int, dict[int, tuple[int, ...]]]:
+        out: dict[int, dict[int, tuple[int, ...]]] = {}
+
+        def add(entries: list[tuple[int, tuple[int, ...]]], positions: list[int], shift: int = 0) -> None:
+            for set_id, alts in entries:
+                per_set = out.get(set_id)
+                if per_set is None:
+                    per_set = out[set_id] = {}
+                for pos in positions:
+                    pos -= shift
+                    if pos >= 0:
+                        have = per_set.get(pos)
+                        per_set[pos] = alts if have is None else tuple(sorted({*have, *alts}))
+
+        for word, positions in self.by_word.items():
+            entries = _BY_WORD.get(word)
+            if entries:
+                add(entries, positions)
+            entries = _BY_SHIFTED.get(word)
+            if entries:
+                add(entries, positions, shift=1)
+            if len(word) > 3:
+                entries = _BY_HEAD.get(word[:3])
+                if entries:
+                    add(entries, positions)
+        return out
 
 
 class PhraseSet:
@@ -220,16 +254,7 @@ class PhraseSet:
     entirely when no required literal is present. Both find exactly the same matches.
     """
 
-    __slots__ = (
-        "_alternation",
-        "_by_head",
-        "_by_shifted",
-        "_by_word",
-        "_lead",
-        "_regex",
-        "_subsets",
-        "gate",
-    )
+    __slots__ = ("_alternation", "_id", "_lead", "_regex", "_subsets", "gate")
 
     def __init__(self, alternatives: list[str], lead: str, gate: tuple[str, ...] | None) -> None:
         self._alternation = alternatives  # in match order, each without the shared lead
@@ -237,25 +262,24 @@ class PhraseSet:
         self._regex: re.Pattern[str] | None = None
         self._subsets: dict[tuple[int, ...], re.Pattern[str]] = {}
         self.gate = gate
-        by_word: dict[str, tuple[int, ...]] = {}
-        by_head: dict[str, tuple[int, ...]] = {}
-        by_shifted: dict[str, tuple[int, ...]] = {}
-        indexable = lead == "\\b"
-        for i, alt in enumerate(alternatives if indexable else ()):
-            index = first_words([f"{lead}({alt})"])
-            if index is None:
-                indexable = False
-                break
-            for word in index[0]:
-                if word[0] in _APOSTROPHES:
-                    by_shifted[word[1:]] = (*by_shifted.get(word[1:], ()), i)
-                else:
-                    by_word[word] = (*by_word.get(word, ()), i)
-            for head in index[1]:
-                by_head[head] = (*by_head.get(head, ()), i)
-        self._by_word: dict[str, tuple[int, ...]] | None = by_word if indexable else None
-        self._by_head = by_head
-        self._by_shifted = by_shifted
+        self._id: int | None = None
+        index = [first_words([f"{lead}({alt})"]) for alt in alternatives] if lead == "\\b" else [None]
+        if alternatives and all(i is not None for i in index):
+            self._register(index)  # type: ignore[arg-type]
+
+    def _register(self, index: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+        self._id = set_id = len(_SETS)
+        _SETS.append(self)
+        grouped: dict[tuple[str, str], list[int]] = {}
+        for i, (words, heads) in enumerate(index):
+            for word in words:
+                key = ("shifted", word[1:]) if word[0] in _APOSTROPHES else ("word", word)
+                grouped.setdefault(key, []).append(i)
+            for head in heads:
+                grouped.setdefault(("head", head), []).append(i)
+        tables = {"word": _BY_WORD, "shifted": _BY_SHIFTED, "head": _BY_HEAD}
+        for (kind, word), alts in grouped.items():
+            tables[kind].setdefault(word, []).append((set_id, tuple(alts)))
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -270,38 +294,11 @@ class PhraseSet:
 
     def scan(self, text: str, starts: WordStarts) -> list[re.Match[str]]:
         """The matches ``regex.finditer(text)`` gives, trying only where and what can match."""
-        by_word = self._by_word
-        if by_word is None:
+        if self._id is None:
             return list(self.finditer(text))
-        text_words = starts.by_word
-        candidates: dict[int, tuple[int, ...]] = {}  # position -> alternatives that may start there
-
-        def add(positions: list[int], alts: tuple[int, ...], shift: int = 0) -> None:
-            for pos in positions:
-                pos -= shift
-                if pos >= 0:
-                    have = candidates.get(pos)
-                    candidates[pos] = alts if have is None else tuple(sorted({*have, *alts}))
-
-        # Walk whichever side is smaller: the phrase set's first words or the reply's words.
-        if len(by_word) <= len(text_words):
-            for word, alts in by_word.items():
-                found = text_words.get(word)
-                if found:
-                    add(found, alts)
-        else:
-            for word, found in text_words.items():
-                some = by_word.get(word)
-                if some:
-                    add(found, some)
-        for word, alts in self._by_shifted.items():  # "'s": the apostrophe just before the word "s"
-            found = text_words.get(word)
-            if found:
-                add(found, alts, shift=1)
-        for head, alts in self._by_head.items():
-            found = starts.by_head.get(head)
-            if found:
-                add(found, alts)
+        candidates = starts.candidates(self._id)
+        if not candidates:
+            return []
         out: list[re.Match[str]] = []
         end = -1
         subsets = self._subsets
