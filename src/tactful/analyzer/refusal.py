@@ -132,7 +132,10 @@ def _detector() -> _Detector:
 
 def _has_cue(low: str, cues: tuple[str, ...]) -> bool:
     """Every refusal phrase contains a cue (tests check it): no cue, no refusal, at C speed."""
-    return any(cue in low for cue in cues) or low.rstrip(" .!").endswith("no")
+    for cue in cues:  # a plain loop: cheaper than any() over a generator on this hot path
+        if cue in low:
+            return True
+    return low.rstrip(" .!").endswith("no")
 
 
 class _Context:

@@ -121,9 +121,9 @@ def score_characteristics(
         value, evidence = base[name]
         if name == "timeliness" and timeliness is not None:
             value = timeliness
-        out[name] = CharacteristicScore(
-            score=min(1.0, max(0.0, value - penalties[name])), evidence=sorted(set(evidence))
-        )
+        if name == "empathy":  # acknowledgement and mirrored details may overlap
+            evidence = sorted(set(evidence))
+        out[name] = CharacteristicScore(score=min(1.0, max(0.0, value - penalties[name])), evidence=evidence)
     return out
 
 

@@ -219,29 +219,23 @@ class WordStarts:
 
     def _index(self) -> dict[int, dict[int, tuple[int, ...]]]:
         out: dict[int, dict[int, tuple[int, ...]]] = {}
-
-        def add(entries: list[tuple[int, tuple[int, ...]]], positions: list[int], shift: int = 0) -> None:
-            for set_id, alts in entries:
+        for word, positions in self.by_word.items():
+            hits = [(e, 0) for e in _BY_WORD.get(word, ())]
+            hits += [(e, 1) for e in _BY_SHIFTED.get(word, ())]
+            if len(word) > 3:
+                hits += [(e, 0) for e in _BY_HEAD.get(word[:3], ())]
+            for (set_id, alts), shift in hits:
                 per_set = out.get(set_id)
                 if per_set is None:
                     per_set = out[set_id] = {}
                 for pos in positions:
                     pos -= shift
-                    if pos >= 0:
-                        have = per_set.get(pos)
-                        per_set[pos] = alts if have is None else tuple(sorted({*have, *alts}))
-
-        for word, positions in self.by_word.items():
-            entries = _BY_WORD.get(word)
-            if entries:
-                add(entries, positions)
-            entries = _BY_SHIFTED.get(word)
-            if entries:
-                add(entries, positions, shift=1)
-            if len(word) > 3:
-                entries = _BY_HEAD.get(word[:3])
-                if entries:
-                    add(entries, positions)
+                    have = per_set.get(pos)
+                    if have is None:
+                        if pos >= 0:
+                            per_set[pos] = alts
+                    else:
+                        per_set[pos] = tuple(sorted({*have, *alts}))
         return out
 
 
