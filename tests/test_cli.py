@@ -92,3 +92,20 @@ def test_python_dash_m_entry_point() -> None:
         check=True,
     )
     assert json.loads(proc.stdout)["is_refusal"] is True
+
+
+def test_eval_seeds_needs_no_shared_data(tmp_path: Path) -> None:
+    out = tmp_path / "eval.md"
+    result = CliRunner().invoke(main, ["eval", "seeds", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "ordered correctly: **12 of 12**" in out.read_text()
+
+
+def test_eval_with_missing_data_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["eval", "refusal", "--data", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "nowhere" in result.output and "Traceback" not in result.output
+
+
+def test_rules_command_lists_every_rule() -> None:
+    result = CliRunner().invoke(main, ["rules", "--format", "markdown"])
+    assert result.exit_code == 0 and "tactful.tone.condescending" in result.output

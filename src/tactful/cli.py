@@ -102,11 +102,15 @@ def rules_command(fmt: str) -> None:
     Console().print(table)
 
 
-EVALUATIONS = ("seeds", "refusal", "politeness")
+EVALUATIONS = {
+    "seeds": "The seeds' before/after phrasings (the overall score must order every pair)",
+    "refusal": "is_refusal on Schema-Guided Dialogue outcomes and real agent replies",
+    "politeness": "Politeness: the Stanford corpus' binary task (top vs bottom quartile, within domain)",
+}
 
 
 @main.command("eval")
-@click.argument("what", nargs=-1, type=click.Choice(EVALUATIONS))
+@click.argument("what", nargs=-1, type=click.Choice(list(EVALUATIONS)))
 @click.option(
     "--data",
     "data_dir",
@@ -132,8 +136,11 @@ def eval_command(what: tuple[str, ...], data_dir: str | None, out: str | None) -
                 body = politeness.format_report(politeness.evaluate(folder))
         except FileNotFoundError as exc:
             _fail(str(exc))
-        sections.append(f"## {name}\n\n{body}\n")
-    report = "\n".join(sections)
+        sections.append(f"## {EVALUATIONS[name]}\n\n{body}\n")
+    report = (
+        "# tactful evaluation\n\nMade by `tactful eval --out docs/evaluation.md` "
+        f"(data: `{folder}`).\n\n" + "\n".join(sections)
+    )
     click.echo(report)
     if out:
         Path(out).write_text(report, encoding="utf-8")

@@ -32,17 +32,18 @@ def binary_accuracy(rows: list[tuple[float, float]]) -> tuple[float, int]:
     return correct / len(extremes), len(extremes)
 
 
-def model_metadata() -> dict[str, Any]:
+def cross_validated() -> dict[str, float]:
+    """The per-domain CV accuracy the training script measured and stored beside the weights."""
     raw = (resources.files("tactful.analyzer") / "politeness_model.json").read_text(encoding="utf-8")
-    meta = json.loads(raw).get("metadata", {})
-    return meta if isinstance(meta, dict) else {}
+    cv = json.loads(raw).get("cv", {})
+    return {d: float(cv[d]["accuracy"]) for d in DOMAINS if isinstance(cv.get(d), dict)}
 
 
 def evaluate(data_dir: Path) -> dict[str, Any]:
     folder = Path(data_dir) / "politeness"
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: politeness data folder not found")
-    result: dict[str, Any] = {"in_sample": {}, "cross_validated": model_metadata().get("cv_accuracy", {})}
+    result: dict[str, Any] = {"in_sample": {}, "cross_validated": cross_validated()}
     for domain, name in DOMAINS.items():
         with open(folder / name, encoding="utf-8", newline="") as f:
             rows = [
@@ -60,7 +61,7 @@ def format_report(result: dict[str, Any]) -> str:
     ]
     for domain in DOMAINS:
         cv = result["cross_validated"].get(domain)
-        cv_text = f"{cv:.3f}" if isinstance(cv, int | float) else "see docs/politeness.md"
+        cv_text = f"**{cv:.3f}**" if isinstance(cv, int | float) else "not recorded"
         ins = result["in_sample"][domain]
         paper, humans = PAPER[domain]
         in_sample = f"{ins['accuracy']:.3f} ({ins['requests']} requests)"

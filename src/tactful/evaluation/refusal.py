@@ -116,11 +116,7 @@ def format_report(result: dict[str, Any]) -> str:
     """The figures as Markdown."""
     s = result["sgd"]
     lines = [
-        "# Refusal detector (`is_refusal`)",
-        "",
-        f"Data: `{result['data_dir']}`",
-        "",
-        "## Schema-Guided Dialogue outcomes (devcheck protocol)",
+        "### Schema-Guided Dialogue outcomes (devcheck protocol)",
         "",
         f"{s['failures']} failure notices + {s['successes_sampled']} success confirmations "
         "(`random.Random(7).shuffle`):",
@@ -134,7 +130,7 @@ def format_report(result: dict[str, Any]) -> str:
         f"| flagged among other (neither) turns | {s['other_flag_rate']:.4f} ({s['other_flagged']} of "
         f"{s['other_turns']}) |",
         "",
-        "## Real replies (unlabelled agent turns)",
+        "### Real replies (unlabelled agent turns)",
         "",
         "| corpus | agent turns | flagged |",
         "|---|---|---|",
@@ -143,7 +139,7 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(f"| {name} | {v['turns']} | {v['flagged']} |")
     lines.append(f"| total | {result['real_turns_total']} | {result['real_flagged_total']} |")
     if s["missed_examples"]:
-        lines += ["", "## Some missed failure notices", ""]
+        lines += ["", "### Some missed failure notices", ""]
         lines += [f"- {t}" for t in s["missed_examples"]]
     return "\n".join(lines) + "\n"
 
