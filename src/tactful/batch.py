@@ -32,6 +32,7 @@ from typing import IO, Any, Literal
 import orjson
 
 from tactful.config import Config
+from tactful.textio import InputError, open_binary
 
 __all__ = [
     "CHUNK_BYTES",
@@ -247,19 +248,6 @@ def _analyze_record(rec: dict[str, Any], line: int) -> tuple[bytes | None, Any, 
         return json.dumps(out, separators=(",", ":")).encode("ascii") + b"\n", rid, None
 
 
-def _process_chunk(items: list[tuple[int, Any]]) -> list[_Result]:
-    parse = _record_from_jsonl if _worker["fmt"] == "jsonl" else _record_from_csv
-    results: list[_Result] = []
-    for line, payload in items:
-        rec, reason = parse(payload, line)
-        if rec is None:
-            results.append((line, None, None, reason))
-            continue
-        data, rid, reason = _analyze_record(rec, line)
-        results.append((line, data, rid, reason))
-    return results
-
-
 # --------------------------------------------------------------------------------------------------
 # Parent side: read, chunk, dispatch, write in order.
 
@@ -292,15 +280,10 @@ class _Source:
             self.size = None
             raw: IO[bytes] = sys.stdin.buffer
         else:
-            p = Path(path)
             try:
-                raw = open(p, "rb")  # noqa: SIM115 - closed by close()
-            except FileNotFoundError:
-                raise BatchError(f"{path}: no such file") from None
-            except IsADirectoryError:
-                raise BatchError(f"{path}: is a directory, not a file") from None
-            except OSError as exc:
-                raise BatchError(f"{path}: cannot read: {exc.strerror}") from None
+                raw = open_binary(path)
+            except InputError as exc:
+                raise BatchError(str(exc)) from None
             try:
                 self.size = os.fstat(raw.fileno()).st_size
             except OSError:  # pragma: no cover
@@ -429,22 +412,24 @@ def _chunks(
         yield chunk
 
 
-def _process_csv_chunk(items: list[tuple[int, Any]]) -> list[_Result]:
+def _work(items: list[tuple[int, Any]]) -> list[_Result]:
+    """Parse and analyze one chunk: JSONL items are (line, raw bytes), CSV items are
+    (line, (record number, fields)); the record number stands in for a missing id."""
+    csv_mode = _worker["fmt"] == "csv"
     results: list[_Result] = []
-    for line, (record_no, fields) in items:
-        rec, reason = _record_from_csv(fields, line)
+    for line, payload in items:
+        if csv_mode:
+            number, fields = payload
+            rec, reason = _record_from_csv(fields, line)
+        else:
+            number = line
+            rec, reason = _record_from_jsonl(payload, line)
         if rec is None:
             results.append((line, None, None, reason))
             continue
-        data, rid, reason = _analyze_record(rec, record_no)
+        data, rid, reason = _analyze_record(rec, number)
         results.append((line, data, rid, reason))
     return results
-
-
-def _work(items: list[tuple[int, Any]]) -> list[_Result]:
-    if _worker["fmt"] == "csv":
-        return _process_csv_chunk(items)
-    return _process_chunk(items)
 
 
 class _Output:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 
 class InputError(ValueError):
@@ -23,17 +24,25 @@ def decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def open_binary(path: str | Path) -> BinaryIO:
+    """Open ``path`` for reading bytes; the caller closes it."""
+    try:
+        return open(path, "rb")  # noqa: SIM115 - returned to the caller
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
 def read_text(path: str | Path) -> str:
     """Read ``path`` (``-`` is standard input) as UTF-8 text."""
     if str(path) == "-":
         return decode(sys.stdin.buffer.read(), "<stdin>")
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read: {exc.strerror}") from None
-    return decode(data, str(p))
+    with open_binary(path) as f:
+        try:
+            data = f.read()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return decode(data, str(path))

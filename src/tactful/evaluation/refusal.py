@@ -14,27 +14,19 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
 import sys
 from pathlib import Path
 from typing import Any
 
 from tactful.analyzer.refusal import find_refusals
+from tactful.evaluation import default_data_dir
 
-__all__ = ["default_data_dir", "evaluate", "format_report", "real_reply_turns"]
+__all__ = ["evaluate", "format_report", "real_reply_turns"]
 
 SGD_FILE = Path("sgd-outcomes") / "system_turns.dev.csv"
 TWCS_FILE = Path("real-replies") / "twcs_first_1000_rows.csv"
 IBM_FILE = Path("real-replies") / "ibm_twitter_care_dev.json"
-
-
-def default_data_dir() -> Path:
-    """``$TACTFUL_SHARED_DATA`` if set, else the ``shared/data`` folder beside the project checkout."""
-    env = os.environ.get("TACTFUL_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
 def _require(data_dir: Path, rel: Path) -> Path:

@@ -53,14 +53,16 @@ def _known_periods(context: dict[str, Any]) -> set[tuple[int, str]]:
     return known
 
 
+def _unstated(text: str, known: set[tuple[int, str]]) -> list[Span]:
+    """Time windows in ``text`` of a unit ``known`` uses ("days") but a number it doesn't."""
+    units = {unit for _, unit in known}
+    return [span for span, period in _periods(text) if period[1] in units and period not in known]
+
+
 @check
 def policy_period_mismatch(feats: Features, config: Config) -> list[Span]:
     """A time window (\"60 days\") that the policy in context does not state."""
-    known = _known_periods(feats.context)
-    if not known:
-        return []
-    units = {u for _, u in known}
-    return [span for span, period in _periods(feats.text) if period[1] in units and period not in known]
+    return _unstated(feats.text, _known_periods(feats.context))
 
 
 @check
@@ -68,10 +70,7 @@ def history_period_mismatch(feats: Features, config: Config) -> list[Span]:
     """A time window that differs from the one this customer was told before."""
     history = feats.context.get("history") or []
     earlier = {p for item in history if isinstance(item, str) for _, p in _periods(item)}
-    if not earlier:
-        return []
-    units = {u for _, u in earlier}
-    return [span for span, period in _periods(feats.text) if period[1] in units and period not in earlier]
+    return _unstated(feats.text, earlier)
 
 
 @check
