@@ -184,12 +184,12 @@ def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] 
     return tuple(sorted(words)), tuple(sorted(heads))
 
 
-# Every indexed PhraseSet, and for each first word the (set id, alternatives) that can start with
-# it: one pass over a reply's words then finds the candidates of all phrase families at once.
+# Every indexed PhraseSet, and for each word of a reply the (set id, alternatives, shift) that may
+# start there: one pass over a reply's words then finds the candidates of all phrase families at
+# once. A shift of 1 is a phrase written with a leading apostrophe ("'s", filed under "s").
 _SETS: list[PhraseSet] = []
-_BY_WORD: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
-_BY_SHIFTED: dict[str, list[tuple[int, tuple[int, ...]]]] = {}  # "'s" under "s", one to the left
-_BY_HEAD: dict[str, list[tuple[int, tuple[int, ...]]]] = {}  # first three letters of a longer word
+_ENTRIES: dict[str, list[tuple[int, tuple[int, ...], int]]] = {}
+_BY_HEAD: dict[str, list[tuple[int, tuple[int, ...], int]]] = {}  # first three letters of a longer word
 
 
 class WordStarts:
@@ -219,12 +219,15 @@ class WordStarts:
 
     def _index(self) -> dict[int, dict[int, tuple[int, ...]]]:
         out: dict[int, dict[int, tuple[int, ...]]] = {}
+        entries_for = _ENTRIES.get
+        heads_for = _BY_HEAD.get if _BY_HEAD else None
         for word, positions in self.by_word.items():
-            hits = [(e, 0) for e in _BY_WORD.get(word, ())]
-            hits += [(e, 1) for e in _BY_SHIFTED.get(word, ())]
-            if len(word) > 3:
-                hits += [(e, 0) for e in _BY_HEAD.get(word[:3], ())]
-            for (set_id, alts), shift in hits:
+            entries = entries_for(word)
+            if heads_for is not None and len(word) > 3:
+                entries = (entries or []) + heads_for(word[:3], [])
+            if not entries:
+                continue
+            for set_id, alts, shift in entries:
                 per_set = out.get(set_id)
                 if per_set is None:
                     per_set = out[set_id] = {}
@@ -264,16 +267,16 @@ class PhraseSet:
     def _register(self, index: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
         self._id = set_id = len(_SETS)
         _SETS.append(self)
-        grouped: dict[tuple[str, str], list[int]] = {}
+        grouped: dict[tuple[str, str, int], list[int]] = {}
         for i, (words, heads) in enumerate(index):
             for word in words:
-                key = ("shifted", word[1:]) if word[0] in _APOSTROPHES else ("word", word)
-                grouped.setdefault(key, []).append(i)
+                shifted = word[0] in _APOSTROPHES
+                grouped.setdefault(("word", word[1:] if shifted else word, int(shifted)), []).append(i)
             for head in heads:
-                grouped.setdefault(("head", head), []).append(i)
-        tables = {"word": _BY_WORD, "shifted": _BY_SHIFTED, "head": _BY_HEAD}
-        for (kind, word), alts in grouped.items():
-            tables[kind].setdefault(word, []).append((set_id, tuple(alts)))
+                grouped.setdefault(("head", head, 0), []).append(i)
+        for (kind, key, shift), alts in grouped.items():
+            table = _ENTRIES if kind == "word" else _BY_HEAD
+            table.setdefault(key, []).append((set_id, tuple(alts), shift))
 
     @property
     def regex(self) -> re.Pattern[str]:
