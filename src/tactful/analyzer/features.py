@@ -50,6 +50,8 @@ class Features:
     def has(self, signal: str) -> bool:
         if signal == "refusal":
             return bool(self.refusals)
+        if signal == "context":  # policy, history or timestamps were given
+            return bool(self.context)
         if signal == "mirrored":  # echoing the customer's own details is an acknowledgement too
             return len({self.folded[s:e] for s, e in self.mirrored}) >= 2
         return bool(self.signals.get(signal))

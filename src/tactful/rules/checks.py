@@ -55,6 +55,8 @@ def _known_periods(context: dict[str, Any]) -> set[tuple[int, str]]:
 
 def _unstated(text: str, known: set[tuple[int, str]]) -> list[Span]:
     """Time windows in ``text`` of a unit ``known`` uses ("days") but a number it doesn't."""
+    if not known:
+        return []
     units = {unit for _, unit in known}
     return [span for span, period in _periods(text) if period[1] in units and period not in known]
 

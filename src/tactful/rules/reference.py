@@ -20,7 +20,7 @@ def markdown() -> str:
         'or prefix in `tactful.toml` (`[rules] disable = ["tactful.tone"]`).',
         "",
         "Pseudo-signals usable in `when`/`missing`: `refusal` (the reply says no), `mirrored` (it echoes",
-        "at least two of the customer's own details).",
+        "at least two of the customer's own details), `context` (policy, history or timestamps were given).",
         "",
     ]
     for rule in load_rules():

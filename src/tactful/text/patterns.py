@@ -201,11 +201,11 @@ class WordStarts:
         self.text = text
         by_word: dict[str, list[int]] = {}
         for m in _TOKEN.finditer(text):
-            found = by_word.get(m.group())
-            if found is None:
-                by_word[m.group()] = [m.start()]
+            word = m.group()
+            if word in by_word:
+                by_word[word].append(m.start())
             else:
-                found.append(m.start())
+                by_word[word] = [m.start()]
         self.by_word = by_word
         self._candidates: dict[int, dict[int, tuple[int, ...]]] | None = None
         self._indexed = 0  # how many registered sets the candidates cover
