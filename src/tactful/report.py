@@ -11,6 +11,10 @@ from tactful.model import Analysis
 _STYLE = {"error": "bold red underline", "warning": "yellow underline", "suggestion": "cyan underline"}
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def render(analysis: Analysis) -> Group:
     if analysis.empty:
         return Group(Text("Nothing to analyze: the reply is empty.", style="bold"))
@@ -25,8 +29,8 @@ def render(analysis: Analysis) -> Group:
             ("Score ", "bold"),
             (f"{analysis.score}/100", "bold green" if analysis.score >= 70 else "bold red"),
             f"  ·  {verdict}  ·  politeness {analysis.politeness:.2f}  ·  ",
-            f"{analysis.counts.words} words, {analysis.counts.apologies} apologies, "
-            f"{analysis.counts.alternatives} alternatives",
+            f"{_n(analysis.counts.words, 'word')}, {_n(analysis.counts.apologies, 'apology', 'apologies')}, "
+            f"{_n(analysis.counts.alternatives, 'alternative')}",
         )
     )
     parts.append(Text(""))
