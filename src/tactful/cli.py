@@ -149,8 +149,10 @@ def eval_command(what: tuple[str, ...], data_dir: str | None, out: str | None) -
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts lazily)."""
     from tactful.cli_batch import batch
+    from tactful.cli_kb import kb
 
     main.add_command(batch)
+    main.add_command(kb)
 
 
 _register_optional_commands()
