@@ -103,3 +103,9 @@ def test_a_phrase_set_compiled_after_the_index_is_still_scanned() -> None:
     assert [m.group() for m in early.scan(starts.text, starts)] == ["we can"]
     late = compile_patterns([r"\brefund this\b"])  # registered after starts built its index
     assert [m.group() for m in late.scan(starts.text, starts)] == ["refund this"]
+
+
+def test_both_apostrophes_of_one_contraction_index_the_phrase_once() -> None:
+    phrases = compile_patterns([r"\b(?:'d|’d) love to\b"], named=True)
+    starts = WordStarts("we’d love to, and we'd love to")
+    assert [m.group() for m in phrases.scan(starts.text, starts)] == ["’d love to", "'d love to"]

@@ -3,9 +3,14 @@
 The public Python API. Everything a front door (CLI, REST, web) can do goes through here.
 """
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.config import Config, ConfigError, load_config
 from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
+
+if _TYPE_CHECKING:
+    from tactful.understanding import Understanding
 
 __version__ = "0.1.0"
 
@@ -18,7 +23,27 @@ __all__ = [
     "Counts",
     "Finding",
     "TextTooLarge",
+    "Understanding",
     "__version__",
     "analyze",
     "load_config",
+    "understand",
 ]
+
+
+def understand(message: str) -> "Understanding":
+    """Read a customer's message: request, mood, escalation, details to mirror, what to ask.
+
+    Imported on first use so that ``import tactful`` stays fast (see :mod:`tactful.understanding`).
+    """
+    from tactful.understanding import understand as _understand
+
+    return _understand(message)
+
+
+def __getattr__(name: str) -> object:
+    if name == "Understanding":
+        from tactful.understanding import Understanding
+
+        return Understanding
+    raise AttributeError(f"module 'tactful' has no attribute {name!r}")

@@ -150,9 +150,11 @@ def _register_optional_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts lazily)."""
     from tactful.cli_batch import batch
     from tactful.cli_kb import kb
+    from tactful.cli_understand import understand
 
     main.add_command(batch)
     main.add_command(kb)
+    main.add_command(understand)
 
 
 _register_optional_commands()

@@ -282,7 +282,8 @@ class PhraseSet:
                 grouped.setdefault(("word", word[1:] if shifted else word, int(shifted)), []).append(i)
             for head in heads:
                 grouped.setdefault(("head", head, 0), []).append(i)
-        for (kind, key, shift), alts in grouped.items():
+        for (kind, key, shift), found in grouped.items():
+            alts = sorted(set(found))  # "'d" and "’d" file one phrase twice under "d"
             table = _ENTRIES if kind == "word" else _BY_HEAD
             table.setdefault(key, []).append((set_id, tuple(alts), shift))
 

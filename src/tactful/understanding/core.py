@@ -1,0 +1,402 @@
+"""Understand a customer's message: what they ask for, how they feel, what may escalate, what to ask.
+
+``understand(message)`` never raises on a string. It returns an :class:`Understanding`, whose
+``to_dict()`` is the stable JSON contract (every key is always present)::
+
+    {
+      "status": "ok" | "empty" | "not_english" | "too_large",
+      "understood": true,                  # status == "ok"
+      "language": "en",                    # en es fr de pt it nl, or "unknown"
+      "is_english": true,
+      "words": 42,
+      "note": null,                        # why it was not understood, else null
+      "request": {                         # null unless understood
+        "type": "refund",                  # refund return exchange discount feature_request
+                                           # customization deadline cancellation policy_exception
+                                           # account_change other
+        "confidence": 0.67,                # 0-1
+        "evidence": [[12, 18]],            # Python string offsets into the message
+        "candidates": [{"type": "refund", "score": 2.0}, {"type": "policy_exception", "score": 0.8}]
+      },
+      "mood": {                            # null unless understood
+        "label": "angry",                  # neutral disappointed frustrated angry anxious
+        "confidence": 0.8,
+        "evidence": [[40, 52]],
+        "scores": {"angry": 2.0, "frustrated": 0.5}
+      },
+      "escalation": [                      # [] unless understood
+        {"kind": "public_post",            # threat_to_leave public_post legal_threat chargeback
+                                           # abuse wont_take_no
+         "spans": [[60, 83]], "advice": "Stay kind but firm…", "source": "seed 003 (…)"}
+      ],
+      "details": [                         # order_number product date amount email reason
+        {"kind": "amount", "text": "$49.99", "start": 30, "end": 36, "value": "49.99",
+         "currency": "USD", "label": null}  # label: the reason (e.g. "arrived_late", "stated")
+      ],
+      "clarifying_question": "Could you share your order number so I can look it up?",  # or null
+      "missing": [{"what": "order_number", "question": "…", "source": "seed 003 (…)"}]
+    }
+
+A message that is not English gets ``status: "not_english"``: request and mood are null and
+escalation is empty (the lexicons are English), and only language-neutral details (order
+numbers, amounts, numeric dates, e-mail addresses) are given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tactful.model import Span
+from tactful.text import fold, word_count
+from tactful.text.patterns import WordStarts
+from tactful.understanding.details import Detail, extract
+from tactful.understanding.language import NAMES, detect_language
+from tactful.understanding.lexicon import load_family
+
+REQUEST_TYPES: tuple[str, ...] = (
+    "refund",
+    "return",
+    "exchange",
+    "discount",
+    "feature_request",
+    "customization",
+    "deadline",
+    "cancellation",
+    "policy_exception",
+    "account_change",
+    "other",
+)
+MOODS: tuple[str, ...] = ("neutral", "disappointed", "frustrated", "angry", "anxious")
+ESCALATIONS: tuple[str, ...] = (
+    "threat_to_leave",
+    "public_post",
+    "legal_threat",
+    "chargeback",
+    "abuse",
+    "wont_take_no",
+)
+STATUSES: tuple[str, ...] = ("ok", "empty", "not_english", "too_large")
+MAX_CHARS = 1_000_000
+
+_SHOUT = re.compile(r"[A-Z]{2,}(?:[ \t]+[A-Z]{2,}){1,50}")  # word edges checked in code (faster scan)
+_BANGS = re.compile(r"\?{0,10}!{2,}")
+_GOAL = re.compile(
+    r"\b(?:so (?:that|i|we|my|our)|in order to|to be able to|because|since (?:i|we)|"
+    r"(?:i|we)(?:'m| am|’m|'re|’re| are) trying to|for (?:my|our) (?:team|business|workflow|clients?))\b"
+)
+# Escalations move the mood too: abuse and threats read as anger, leaving and insisting as frustration.
+_ESCALATION_MOOD = {
+    "abuse": ("angry", 1.0),
+    "legal_threat": ("angry", 0.5),
+    "chargeback": ("angry", 0.5),
+    "public_post": ("angry", 0.5),
+    "threat_to_leave": ("frustrated", 0.5),
+    "wont_take_no": ("frustrated", 0.5),
+}
+
+_ASK_OUTCOME = (
+    "seed 003 (If you don't understand the customer's intention clearly, ask what they want to achieve)"
+)
+_ASK_DETAILS = (
+    "seed 004 (More details!: carefully ask about the sharp edges; could you please give more details?)"
+)
+_ASK_CERTAIN = "seed 003 (Be certain that you have understood the customer's request correctly)"
+
+
+@dataclass(slots=True)
+class Request:
+    type: str
+    confidence: float
+    evidence: list[Span] = field(default_factory=list)
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "confidence": round(self.confidence, 2),
+            "evidence": [[s, e] for s, e in self.evidence],
+            "candidates": [{"type": t, "score": round(sc, 2)} for t, sc in self.candidates],
+        }
+
+
+@dataclass(slots=True)
+class Mood:
+    label: str
+    confidence: float
+    evidence: list[Span] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "confidence": round(self.confidence, 2),
+            "evidence": [[s, e] for s, e in self.evidence],
+            "scores": {k: round(v, 2) for k, v in self.scores.items()},
+        }
+
+
+@dataclass(slots=True)
+class Escalation:
+    kind: str
+    spans: list[Span]
+    advice: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "spans": [[s, e] for s, e in self.spans],
+            "advice": self.advice,
+            "source": self.source,
+        }
+
+
+@dataclass(slots=True)
+class Question:
+    """Something missing to answer well, as the question to ask the customer."""
+
+    what: str
+    question: str
+    source: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"what": self.what, "question": self.question, "source": self.source}
+
+
+@dataclass(slots=True)
+class Understanding:
+    """The result of :func:`understand`; ``to_dict`` is the stable JSON contract (module docstring)."""
+
+    text: str
+    status: str
+    language: str
+    is_english: bool
+    words: int = 0
+    note: str | None = None
+    request: Request | None = None
+    mood: Mood | None = None
+    escalation: list[Escalation] = field(default_factory=list)
+    details: list[Detail] = field(default_factory=list)
+    missing: list[Question] = field(default_factory=list)
+
+    @property
+    def understood(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def clarifying_question(self) -> str | None:
+        return self.missing[0].question if self.missing else None
+
+    def details_of(self, kind: str) -> list[Detail]:
+        return [d for d in self.details if d.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "understood": self.understood,
+            "language": self.language,
+            "is_english": self.is_english,
+            "words": self.words,
+            "note": self.note,
+            "request": self.request.to_dict() if self.request else None,
+            "mood": self.mood.to_dict() if self.mood else None,
+            "escalation": [e.to_dict() for e in self.escalation],
+            "details": [d.to_dict() for d in self.details],
+            "clarifying_question": self.clarifying_question,
+            "missing": [q.to_dict() for q in self.missing],
+        }
+
+
+def _confidence(ranked: list[tuple[str, float]]) -> float:
+    top = ranked[0][1]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return min(0.95, top / (top + second + 0.5))
+
+
+def _score(
+    family: str, text: str, folded: str, starts: WordStarts
+) -> tuple[dict[str, float], dict[str, list[Span]]]:
+    found = load_family(family).find(text, folded, starts)
+    scores = {name: sum(h.weight for h in hits) for name, hits in found.items()}
+    evidence = {name: [h.span for h in hits] for name, hits in found.items()}
+    return scores, evidence
+
+
+def _rank(scores: dict[str, float], order: tuple[str, ...]) -> list[tuple[str, float]]:
+    return sorted(scores.items(), key=lambda kv: (-kv[1], order.index(kv[0])))
+
+
+def _request(text: str, folded: str, starts: WordStarts) -> Request:
+    scores, evidence = _score("requests", text, folded, starts)
+    if not scores:
+        return Request("other", 0.5)
+    ranked = _rank(scores, REQUEST_TYPES)
+    best = ranked[0][0]
+    # Asking for an exception qualifies a concrete ask ("refund me, though it's past the window")
+    # rather than competing with it, so it does not lower that ask's confidence.
+    rivals = [kv for kv in ranked if kv[0] != "policy_exception" or best == "policy_exception"]
+    return Request(best, _confidence(rivals), evidence[best], ranked)
+
+
+def _escalation(text: str, folded: str, starts: WordStarts) -> list[Escalation]:
+    family = load_family("escalation")
+    found = family.find(text, folded, starts)
+    return [
+        Escalation(name, [h.span for h in found[name]], entry.advice, entry.source)
+        for name, entry in family.entries.items()
+        if name in found
+    ]
+
+
+_MOOD_ORDER = ("angry", "frustrated", "anxious", "disappointed")  # ties go to the stronger feeling
+
+
+def _mood(text: str, folded: str, starts: WordStarts, escalation: list[Escalation]) -> Mood:
+    scores, evidence = _score("moods", text, folded, starts)
+
+    def add(label: str, weight: float, spans: list[Span]) -> None:
+        scores[label] = scores.get(label, 0.0) + weight
+        evidence.setdefault(label, []).extend(spans)
+
+    shouts = [
+        m.span()
+        for m in _SHOUT.finditer(text)
+        if not (m.start() and text[m.start() - 1].isalpha())
+        and not (m.end() < len(text) and text[m.end()].isalpha())
+        and sum(c.isalpha() for c in m.group()) >= 6
+    ]
+    if shouts:
+        add("angry", 0.75 * min(len(shouts), 3), shouts[:3])
+    if "!!" in text:
+        bangs = [m.span() for m in _BANGS.finditer(text)]
+        add("angry", 0.5 * min(len(bangs), 2), bangs[:2])
+    for esc in escalation:
+        label, weight = _ESCALATION_MOOD[esc.kind]
+        add(label, weight, esc.spans)
+    if not scores:
+        return Mood("neutral", 0.6)
+    ranked = _rank(scores, _MOOD_ORDER)
+    best = ranked[0][0]
+    return Mood(best, _confidence(ranked), sorted(set(evidence[best])), dict(ranked))
+
+
+def _questions(request: Request, details: list[Detail], folded: str) -> list[Question]:
+    kinds = {d.kind for d in details}
+    kind = request.type
+    out: list[Question] = []
+    if kind == "other":
+        out.append(
+            Question(
+                "desired_outcome",
+                "What would you like us to do — what outcome are you hoping for?",
+                _ASK_OUTCOME,
+            )
+        )
+        return out
+    if kind in ("refund", "return", "exchange", "deadline") and "order_number" not in kinds:
+        out.append(
+            Question("order_number", "Could you share your order number so I can look it up?", _ASK_CERTAIN)
+        )
+    if kind == "cancellation" and not kinds & {"order_number", "email"}:
+        out.append(
+            Question(
+                "order_number",
+                "Could you share your order number, or the email address on your account, so I can find it?",
+                _ASK_CERTAIN,
+            )
+        )
+    if kind == "account_change" and "email" not in kinds:
+        out.append(
+            Question(
+                "account",
+                "Which account is it (the email address on it), and what should it change to?",
+                _ASK_CERTAIN,
+            )
+        )
+    if kind in ("refund", "return", "exchange") and "reason" not in kinds:
+        out.append(Question("reason", "What went wrong with it?", _ASK_DETAILS))
+    if kind == "exchange" and "product" not in kinds:
+        out.append(
+            Question(
+                "product",
+                "Which item is it, and what would you like instead (size, colour, model)?",
+                _ASK_DETAILS,
+            )
+        )
+    if kind == "discount" and "amount" not in kinds:
+        out.append(
+            Question(
+                "amount",
+                "Which price are you comparing with — how much was it, and where did you see it?",
+                _ASK_DETAILS,
+            )
+        )
+    if kind == "deadline" and "date" not in kinds:
+        out.append(Question("date", "By when do you need it?", _ASK_CERTAIN))
+    has_goal = kind in ("feature_request", "customization") and _GOAL.search(folded) is not None
+    if kind == "feature_request" and not has_goal:
+        out.append(
+            Question(
+                "goal",
+                "What are you trying to achieve with it? Knowing that helps us suggest a way to do it today.",
+                _ASK_OUTCOME,
+            )
+        )
+    if kind == "customization" and not has_goal:
+        out.append(Question("goal", "What exactly would you like changed, and what is it for?", _ASK_OUTCOME))
+    if kind == "policy_exception":
+        out.append(
+            Question(
+                "desired_outcome",
+                "What would you like us to do — what outcome are you hoping for?",
+                _ASK_OUTCOME,
+            )
+        )
+    return out[:3]
+
+
+def understand(message: str, *, max_chars: int = MAX_CHARS) -> Understanding:
+    """Read a customer's message: request type, mood, escalation, details and what to ask.
+
+    Never raises on a string: an empty message, a non-English one and one longer than
+    ``max_chars`` come back with ``status`` saying so and a ``note`` that explains it.
+    """
+    if not isinstance(message, str):
+        raise TypeError(f"understand() takes a str, not {type(message).__name__}")
+    if len(message) > max_chars:
+        return Understanding(
+            message,
+            "too_large",
+            "unknown",
+            False,
+            note=f"message is {len(message):,} characters; the limit is {max_chars:,}",
+        )
+    if not message.strip():
+        return Understanding(
+            message, "empty", "unknown", False, note="nothing to understand: the message is empty"
+        )
+    folded = fold(message)
+    starts = WordStarts(folded)
+    words = word_count(message)
+    language = detect_language(folded, {w: len(p) for w, p in starts.by_word.items()})
+    if language != "en":
+        name = NAMES.get(language, language)
+        note = (
+            f"the message looks like {name} ({language}); tactful reads English only, so the request "
+            "and mood are not guessed — translate it or answer in the customer's language"
+        )
+        if language == "unknown":
+            note = (
+                "the message does not look like English; tactful reads English only, so the request "
+                "and mood are not guessed"
+            )
+        details = extract(message, folded, starts, english=False)
+        return Understanding(message, "not_english", language, False, words, note, details=details)
+    request = _request(message, folded, starts)
+    escalation = _escalation(message, folded, starts)
+    mood = _mood(message, folded, starts, escalation)
+    details = extract(message, folded, starts)
+    missing = _questions(request, details, folded)
+    return Understanding(message, "ok", "en", True, words, None, request, mood, escalation, details, missing)

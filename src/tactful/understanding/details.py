@@ -1,0 +1,310 @@
+"""Details to mirror back: order numbers, amounts, dates, e-mail addresses, products and reasons.
+
+Every pattern is linear-time: repeats are bounded, and e-mail addresses are grown outwards from
+each "@" by hand, so a megabyte of hostile text cannot make a regex backtrack for minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from tactful.text.patterns import WordStarts, compile_patterns
+from tactful.understanding.lexicon import load_family, load_products
+
+KINDS: tuple[str, ...] = ("order_number", "product", "date", "amount", "email", "reason")
+
+
+@dataclass(slots=True)
+class Detail:
+    """One specific the customer gave. ``value`` is normalised (the id, "49.99", the reason label)."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    value: str
+    currency: str | None = None  # amounts only: ISO 4217 code
+    label: str | None = None  # reasons only: the reasons.yml entry, or "stated" for a because-clause
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "value": self.value,
+            "currency": self.currency,
+            "label": self.label,
+        }
+
+
+# --- order numbers -------------------------------------------------------------------------------
+_ORDER = re.compile(
+    r"\b(?:order|ord|invoice|receipt|ref|reference|booking|confirmation|ticket|case|tracking|"
+    r"transaction|po|rma)"
+    r"(?:[ \t]*(?:number|num|no|id|code|ref|reference)\b\.?)?"
+    r"(?:[ \t]*(?:is|was|:|#|-))?[ \t]*#?[ \t]*"
+    r"((?=[a-z0-9-]{0,24}\d)[a-z0-9][a-z0-9-]{2,24})\b"
+)
+_HASH_ID = re.compile(r"(?<![\w#])#[ \t]?([a-z0-9]{0,8}\d[a-z0-9-]{1,24})\b")
+
+# --- amounts -------------------------------------------------------------------------------------
+_NUMBER = r"(\d{1,3}(?:[,.]\d{3}){1,5}(?:[.,]\d{1,2})?|\d{1,12}(?:[.,]\d{1,2})?)"
+_SYMBOLS = {
+    "us$": "USD", "ca$": "CAD", "c$": "CAD", "au$": "AUD", "a$": "AUD", "nz$": "NZD", "hk$": "HKD",
+    "s$": "SGD", "r$": "BRL", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW",
+    "₽": "RUB", "₺": "TRY", "₪": "ILS", "chf": "CHF",
+}  # fmt: skip
+_WORDS = {
+    "usd": "USD", "eur": "EUR", "gbp": "GBP", "cad": "CAD", "aud": "AUD", "nzd": "NZD", "chf": "CHF",
+    "jpy": "JPY", "inr": "INR", "sek": "SEK", "nok": "NOK", "dkk": "DKK", "pln": "PLN", "mxn": "MXN",
+    "brl": "BRL", "dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR",
+    "pound": "GBP", "pounds": "GBP", "quid": "GBP", "yen": "JPY", "rupee": "INR", "rupees": "INR",
+}  # fmt: skip
+_SYMBOL_RE = "|".join(re.escape(s) for s in sorted(_SYMBOLS, key=len, reverse=True))
+_WORD_RE = "|".join(sorted(_WORDS, key=len, reverse=True))
+_NUMBER_RE = re.compile(_NUMBER)
+_RUN = re.compile(r"\d[\d,.]{0,40}")
+_CUR_BEFORE = re.compile(rf"(?<![\w$])({_SYMBOL_RE}|(?:{_WORD_RE}))[ \t]?$")
+_CUR_AFTER = re.compile(rf"[ \t]?(€|£|\$|¥|₹|(?:{_WORD_RE})\b)")
+
+# --- dates ---------------------------------------------------------------------------------------
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
+_DAY_NAME = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_ORD = r"(?:st|nd|rd|th)?"
+_WORD_DATES = compile_patterns(
+    [
+        rf"\b{_MONTH}[ \t]+\d{{1,2}}{_ORD}\b(?:,?[ \t]+\d{{4}}\b)?",
+        rf"\b(?:in|since|from|during|early|late|mid)[ \t]+{_MONTH}(?:[ \t]+\d{{4}})?\b",
+        r"\b(?:yesterday|today|tonight|tomorrow|the day before yesterday)\b",
+        rf"\b(?:last|this|next|on|by|since|until|before)[ \t]+(?:{_DAY_NAME}|week|weekend|month|year|"
+        r"christmas|morning|afternoon|evening)\b",
+        r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|"
+        r"a couple of|several)[ \t]+(?:days?|weeks?|months?|years?|hours?)[ \t]+ago\b",
+    ]
+)
+_DIGIT_DATE = re.compile(
+    rf"\d{{1,2}}{_ORD}[ \t]+(?:of[ \t]+)?{_MONTH}(?:,?[ \t]+\d{{4}}\b)?"
+    r"|\d{4}-\d{2}-\d{2}\b"
+    r"|\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b"
+    r"|\d{1,3}[ \t]+(?:days?|weeks?|months?|years?|hours?)[ \t]+ago\b"
+)
+
+# --- reasons given as a clause -------------------------------------------------------------------
+_BECAUSE = re.compile(
+    r"\bbecause\b|\bdue to\b|\bthe reason is\b"
+    r"|\b(?:cause|cuz|coz)\b(?=[ \t]+(?:i|we|it|my|the|our|they|he|she|you)\b)"
+)
+_CLAUSE_END = re.compile(r"[.!?;\n]")
+_CLAUSE_MAX = 160
+
+# --- products ------------------------------------------------------------------------------------
+_DETERMINER = r"(?:my|the|this|that|these|those|a|an|our|his|her|their|two|three|\d{1,3})"
+_MODIFIER_STOP = frozenset(
+    """i you we they it he she is was are were be been and or but to of for on in at by with from
+    as so if not no my the this that a an our your their his her its me us them one which who
+    when have has had will would can could did do does get got just also only about what""".split()
+)
+_NAMED = re.compile(
+    r"\b(?:bought|ordered|purchased|got|received)[ \t]+(?:a|an|the|my|two|three|\d{1,3})[ \t]+"
+    r"([A-Z][\w'’-]{1,30}(?:[ \t][A-Z0-9][\w'’-]{0,30}){0,3})"
+)
+
+
+_LOOKBACK = 80
+
+
+@cache
+def _product_lookback() -> re.Pattern[str]:
+    """What may stand before a product noun: a determiner and up to two modifiers, at the end."""
+    stop = "(?:" + "|".join(sorted(_MODIFIER_STOP, key=len, reverse=True)) + ")"
+    return re.compile(
+        rf"\b{_DETERMINER}[ \t]+((?:(?!{stop}\b)[\w'’-]{{1,30}}[ \t]+){{0,2}}(?:[\w]{{1,10}}-)?)$"
+    )
+
+
+@cache
+def _product_nouns() -> frozenset[str]:
+    return frozenset(load_products().nouns)
+
+
+def _noun(word: str, nouns: frozenset[str]) -> bool:
+    return word in nouns or (
+        word[-1:] == "s" and (word[:-1] in nouns or (word[-2:] == "es" and word[:-2] in nouns))
+    )
+
+
+def _decimal(raw: str) -> str:
+    """ "1,299.00" → "1299.00"; "49,99" → "49.99"; "1.299" → "1299"; "1 299,50" → "1299.50"."""
+    s = raw.replace(" ", "")
+    last = max(s.rfind(","), s.rfind("."))
+    if last >= 0 and len(s) - last - 1 in (1, 2):
+        whole, frac = s[:last], s[last + 1 :]
+        s = whole.replace(",", "").replace(".", "") + "." + frac
+    else:
+        s = s.replace(",", "").replace(".", "")
+    try:
+        return str(Decimal(s))
+    except InvalidOperation:  # pragma: no cover - the regex only lets digits through
+        return s
+
+
+def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a < e and s < b for a, b in spans)
+
+
+_ORDER_WORDS = (
+    "order", "ord", "invoice", "receipt", "ref", "reference", "booking", "confirmation", "ticket", "case",
+    "tracking", "transaction", "po", "rma",
+)  # fmt: skip
+
+
+def order_numbers(text: str, folded: str, starts: WordStarts) -> list[Detail]:
+    out: list[Detail] = []
+    positions = sorted(p for w in _ORDER_WORDS for p in starts.by_word.get(w, ()))
+    end = -1
+    for pos in positions:
+        if pos < end:
+            continue
+        m = _ORDER.match(folded, pos)
+        if m is None:
+            continue
+        end = m.end()
+        s, e = m.span(1)
+        out.append(Detail("order_number", m.start(), e, text[m.start() : e], text[s:e].upper()))
+    taken = [(d.start, d.end) for d in out]
+    if "#" in folded:
+        for m in _HASH_ID.finditer(folded):
+            if not _overlaps(taken, *m.span()):
+                s, e = m.span(1)
+                out.append(Detail("order_number", m.start(), e, text[m.start() : e], text[s:e].upper()))
+    return out
+
+
+def amounts(text: str, folded: str, runs: list[re.Match[str]]) -> list[Detail]:
+    """Numbers with a currency before ("$49.99", "USD 20") or after ("49,99 €", "20 dollars")."""
+    out: list[Detail] = []
+    for run in runs:
+        s = run.start()
+        if s and (folded[s - 1].isalnum() or folded[s - 1] in ".,"):
+            continue  # inside a word or a longer number ("a10442")
+        m = _NUMBER_RE.match(folded, s, run.end())
+        if m is None:  # pragma: no cover - a run always starts with a digit
+            continue
+        e = m.end()
+        if e < len(folded) and folded[e].isdigit():
+            continue
+        before = _CUR_BEFORE.search(folded, max(0, s - 5), s)
+        if before is not None and not (before.group(1).isalpha() and len(before.group(1)) != 3):
+            cur, start, end = before.group(1), before.start(), e
+        else:
+            after = _CUR_AFTER.match(folded, e)
+            if after is None:
+                continue
+            cur, start, end = after.group(1), s, after.end()
+        code = _SYMBOLS.get(cur) or _WORDS.get(cur) or cur.upper()
+        out.append(Detail("amount", start, end, text[start:end], _decimal(m.group(1)), currency=code))
+    return out
+
+
+def dates(text: str, folded: str, starts: WordStarts, runs: list[re.Match[str]]) -> list[Detail]:
+    found = [m.span() for m in _WORD_DATES.scan(folded, starts)]
+    taken = list(found)
+    for run in runs:
+        s = run.start()
+        if s and folded[s - 1].isalnum():
+            continue
+        m = _DIGIT_DATE.match(folded, s)
+        if m is not None and not _overlaps(taken, *m.span()):
+            found.append(m.span())
+    return [Detail("date", s, e, text[s:e], text[s:e]) for s, e in sorted(found)]
+
+
+_EMAIL_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")
+_EMAIL_DOMAIN = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
+_MAX_EMAILS = 50  # "@"s looked at; a message with more is not a message to mirror addresses from
+
+
+def emails(text: str) -> list[Detail]:
+    out: list[Detail] = []
+    pos = text.find("@")
+    looked = 0
+    while pos != -1 and looked < _MAX_EMAILS:
+        looked += 1
+        s = pos
+        while s > 0 and pos - s < 64 and text[s - 1] in _EMAIL_LOCAL_CHARS:
+            s -= 1
+        right = _EMAIL_DOMAIN.match(text, pos + 1)
+        if s < pos and right:
+            e = right.end()
+            while e > s and text[e - 1] in ".-":
+                e -= 1
+            out.append(Detail("email", s, e, text[s:e], text[s:e].lower()))
+        pos = text.find("@", pos + 1)
+    return out
+
+
+def products(text: str, folded: str, starts: WordStarts) -> list[Detail]:
+    out: list[Detail] = []
+    nouns = _product_nouns()
+    lookback = _product_lookback()
+    for word, positions in starts.by_word.items():
+        if not _noun(word, nouns):
+            continue
+        for pos in positions:
+            m = lookback.search(folded, max(0, pos - _LOOKBACK), pos)
+            if m is not None:
+                s, e = m.start(1), pos + len(word)
+                out.append(Detail("product", s, e, text[s:e], folded[s:e]))
+    out.sort(key=lambda d: d.start)
+    taken = [(d.start, d.end) for d in out]
+    if any(v in starts.by_word for v in ("bought", "ordered", "purchased", "got", "received")):
+        for m in _NAMED.finditer(text):
+            s, e = m.span(1)
+            if not _overlaps(taken, s, e):
+                out.append(Detail("product", s, e, text[s:e], folded[s:e]))
+    return out
+
+
+def reasons(text: str, folded: str, starts: WordStarts) -> list[Detail]:
+    out: list[Detail] = []
+    for name, hits in load_family("reasons").find(text, folded, starts).items():
+        for hit in hits:
+            out.append(Detail("reason", hit.start, hit.end, text[hit.start : hit.end], name, label=name))
+    taken = [(d.start, d.end) for d in out]
+    if not any(w in starts.by_word for w in ("because", "due", "reason", "cause", "cuz", "coz")):
+        return out
+    for m in _BECAUSE.finditer(folded):
+        s = m.start()
+        stop = _CLAUSE_END.search(folded, m.end(), m.end() + _CLAUSE_MAX)
+        e = stop.start() if stop else min(len(folded), m.end() + _CLAUSE_MAX)
+        while e > s and folded[e - 1] in " \t,":
+            e -= 1
+        if e - m.end() < 3 or _overlaps(taken, s, e):
+            continue
+        out.append(Detail("reason", s, e, text[s:e], "stated", label="stated"))
+    return out
+
+
+def extract(text: str, folded: str, starts: WordStarts, english: bool = True) -> list[Detail]:
+    """Every detail, sorted by position. Without ``english`` only language-neutral ones
+    (order numbers, amounts, numeric dates, e-mail addresses)."""
+    runs = list(_RUN.finditer(folded))
+    found = (
+        order_numbers(text, folded, starts) + amounts(text, folded, runs) + dates(text, folded, starts, runs)
+    )
+    if "@" in text:
+        found += emails(text)
+    if english:
+        found += products(text, folded, starts) + reasons(text, folded, starts)
+    # An order id that is really an amount or a date ("order 12/03/2024") loses to it.
+    claimed = [(d.start, d.end) for d in found if d.kind in ("amount", "date", "email")]
+    found = [d for d in found if d.kind != "order_number" or not _overlaps(claimed, d.start + 1, d.end)]
+    found.sort(key=lambda d: (d.start, KINDS.index(d.kind)))
+    return found

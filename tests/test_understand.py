@@ -1,0 +1,345 @@
+"""tactful.understand: lexicon examples, a table of realistic messages, limits, CLI, properties."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tactful.cli_understand import understand as understand_command
+from tactful.text import fold
+from tactful.text.patterns import WordStarts
+from tactful.understanding import (
+    DETAIL_KINDS,
+    ESCALATIONS,
+    MAX_CHARS,
+    MOODS,
+    REQUEST_TYPES,
+    STATUSES,
+    understand,
+)
+from tactful.understanding.details import products
+from tactful.understanding.lexicon import FAMILIES, load_lexicons, load_products
+
+# --- every lexicon entry's examples ---------------------------------------------------------------
+
+_EXAMPLES = [
+    (family, name, kind, text)
+    for family, fam in load_lexicons().items()
+    for name, entry in fam.entries.items()
+    for kind in ("match", "no_match")
+    for text in entry.examples.get(kind, [])
+]
+
+
+def test_every_entry_has_examples_and_the_families_are_complete() -> None:
+    lex = load_lexicons()
+    assert set(lex) == set(FAMILIES)
+    for fam in lex.values():
+        for name, entry in fam.entries.items():
+            assert entry.examples.get("match"), f"{fam.name}.{name} has no match examples"
+            assert entry.examples.get("no_match"), f"{fam.name}.{name} has no no_match examples"
+            assert entry.source, f"{fam.name}.{name} has no source"
+    assert set(lex["requests"].entries) == set(REQUEST_TYPES) - {"other"}
+    assert set(lex["moods"].entries) == set(MOODS) - {"neutral"}
+    assert set(lex["escalation"].entries) == set(ESCALATIONS)
+    for entry in lex["escalation"].entries.values():
+        assert entry.advice and "seed" in entry.source
+
+
+@pytest.mark.parametrize(("family", "name", "kind", "text"), _EXAMPLES)
+def test_lexicon_examples(family: str, name: str, kind: str, text: str) -> None:
+    found = load_lexicons()[family].find(text)
+    if kind == "match":
+        assert name in found, f"{family}.{name} should match: {text!r}"
+    else:
+        assert name not in found, f"{family}.{name} should not match: {text!r} ({found[name]})"
+
+
+def test_product_examples() -> None:
+    data = load_products()
+    for text in data.examples["match"]:
+        low = fold(text)
+        assert products(text, low, WordStarts(low)), text
+    for text in data.examples["no_match"]:
+        low = fold(text)
+        assert not products(text, low, WordStarts(low)), text
+
+
+# --- realistic messages ---------------------------------------------------------------------------
+
+
+def _details(u, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [d.value for d in u.details if d.kind == kind]
+
+
+REFUND_LATE = (
+    "Hi, I bought the blue jacket on March 3 (order #A-10442) for $129.99 and it arrived late, after "
+    "the party. I know it's past the 30-day window but I'd like a refund. Money is tight right now."
+)
+PUBLIC_REVIEW = (
+    "This is UNACCEPTABLE!!! Third time I'm writing and nobody has replied. Fix it today or I'm leaving "
+    "a 1-star review on Trustpilot and posting all about it on Twitter."
+)
+CHARGEBACK = (
+    "You charged me twice for order 558812 (£45.00 each). Refund the second charge by Friday or I will "
+    "dispute the charge with my bank."
+)
+FEATURE = "Please add a dark mode to the app, the white screen hurts my eyes at night."
+FEATURE_WITH_GOAL = "Could you add an export to CSV so that I can send reports to my accountant?"
+VAGUE = "Your product is garbage and I'm really disappointed."
+SPANISH = "Hola, quiero un reembolso de mi pedido porque llegó roto y nadie me responde."
+FRENCH = "Bonjour, je n'ai toujours pas reçu ma commande et je voudrais être remboursé."
+HTML = "<script>alert('x')</script><b>I want my money back</b> for order #99812"
+EXCHANGE = "The boots are too small. Can I exchange them for a size 9?"
+ACCOUNT = "Please change my email to sam.lee@example.com, I no longer use the old one."
+ABUSE = "You people are useless idiots. I want to speak to a manager NOW."
+
+
+def test_refund_past_the_window_with_order_number_and_amount() -> None:
+    u = understand(REFUND_LATE)
+    assert u.status == "ok" and u.understood and u.language == "en"
+    assert u.request is not None and u.request.type == "refund"
+    assert u.request.confidence >= 0.6
+    assert "policy_exception" in [t for t, _ in u.request.candidates]
+    assert u.mood is not None and u.mood.label == "neutral"
+    assert u.escalation == []
+    assert _details(u, "order_number") == ["A-10442"]
+    amount = next(d for d in u.details if d.kind == "amount")
+    assert (amount.text, amount.value, amount.currency) == ("$129.99", "129.99", "USD")
+    assert _details(u, "date") == ["March 3"]
+    assert _details(u, "product") == ["blue jacket"]
+    assert set(_details(u, "reason")) == {"arrived_late", "money_tight"}
+    assert u.clarifying_question is None  # order number and reason are there
+
+
+def test_angry_public_complaint_threatening_a_review() -> None:
+    u = understand(PUBLIC_REVIEW)
+    assert u.mood is not None and u.mood.label == "angry"
+    kinds = [e.kind for e in u.escalation]
+    assert "public_post" in kinds and "threat_to_leave" not in kinds  # "I'm leaving a review" is no leaving
+    post = next(e for e in u.escalation if e.kind == "public_post")
+    assert "private channel" in post.advice and "seed 003" in post.source
+    assert any(u.text[s:e].lower().startswith("leaving a 1-star review") for s, e in post.spans)
+    assert u.request is not None and u.request.type == "other"
+    assert u.missing[0].what == "desired_outcome"
+    assert "seed 003" in u.missing[0].source
+
+
+def test_chargeback_threat() -> None:
+    u = understand(CHARGEBACK)
+    assert [e.kind for e in u.escalation] == ["chargeback"]
+    assert u.request is not None and u.request.type == "refund"
+    assert _details(u, "order_number") == ["558812"]
+    assert [(d.value, d.currency) for d in u.details if d.kind == "amount"] == [("45.00", "GBP")]
+    assert "charged_wrongly" in _details(u, "reason")
+    assert u.mood is not None and u.mood.label == "angry"
+
+
+def test_feature_request_asks_for_the_goal_unless_given() -> None:
+    u = understand(FEATURE)
+    assert u.request is not None and u.request.type == "feature_request"
+    assert u.missing and u.missing[0].what == "goal"
+    assert "achieve" in (u.clarifying_question or "")
+    w = understand(FEATURE_WITH_GOAL)
+    assert w.request is not None and w.request.type == "feature_request"
+    assert not [q for q in w.missing if q.what == "goal"]
+
+
+def test_vague_complaint_asks_what_outcome_they_want() -> None:
+    u = understand(VAGUE)
+    assert u.request is not None and u.request.type == "other"
+    assert u.mood is not None and u.mood.label in ("disappointed", "angry")
+    assert u.clarifying_question is not None and "outcome" in u.clarifying_question
+
+
+def test_refund_without_order_number_asks_for_it() -> None:
+    u = understand("I want a refund, the kettle stopped working.")
+    assert u.request is not None and u.request.type == "refund"
+    assert u.missing[0].what == "order_number"
+    assert "order number" in (u.clarifying_question or "")
+
+
+def test_exchange_and_account_change() -> None:
+    u = understand(EXCHANGE)
+    assert u.request is not None and u.request.type == "exchange"
+    assert "doesnt_fit" in _details(u, "reason")
+    a = understand(ACCOUNT)
+    assert a.request is not None and a.request.type == "account_change"
+    assert _details(a, "email") == ["sam.lee@example.com"]
+    assert not [q for q in a.missing if q.what == "account"]
+
+
+def test_abuse_and_wont_take_no() -> None:
+    u = understand(ABUSE)
+    kinds = {e.kind for e in u.escalation}
+    assert {"abuse", "wont_take_no"} <= kinds
+    assert u.mood is not None and u.mood.label == "angry"
+
+
+def test_negation_is_respected() -> None:
+    u = understand("I don't want a refund, just send a replacement please. I'm not angry.")
+    assert u.request is not None and u.request.type == "exchange"
+    assert u.mood is not None and u.mood.label != "angry"
+
+
+@pytest.mark.parametrize(("text", "code"), [(SPANISH, "es"), (FRENCH, "fr")])
+def test_non_english_is_reported_and_not_guessed(text: str, code: str) -> None:
+    u = understand(text)
+    assert u.status == "not_english" and not u.understood
+    assert u.language == code and u.is_english is False
+    assert u.request is None and u.mood is None and u.escalation == []
+    assert u.note and "English only" in u.note
+    d = u.to_dict()
+    assert d["request"] is None and d["mood"] is None and d["clarifying_question"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Ich habe meine Bestellung noch nicht erhalten, bitte helfen Sie mir.", "de"),
+        ("Olá, ainda não recebi o meu pedido e quero o dinheiro de volta.", "pt"),
+        ("Ciao, non ho ancora ricevuto il mio ordine, vorrei un rimborso.", "it"),
+        ("Hallo, ik heb mijn bestelling nog niet ontvangen, graag geld terug.", "nl"),
+        ("Здравствуйте, мой заказ до сих пор не пришёл, верните деньги.", "unknown"),
+    ],
+)
+def test_other_languages(text: str, code: str) -> None:
+    u = understand(text)
+    assert (u.language, u.is_english, u.status) == (code, False, "not_english")
+
+
+def test_english_with_a_foreign_name_stays_english() -> None:
+    u = understand("Hi, this is Maria de la Cruz, I'd like to return the dress I ordered.")
+    assert u.language == "en" and u.request is not None and u.request.type == "return"
+
+
+def test_empty_and_blank() -> None:
+    for text in ("", "   \n\t "):
+        u = understand(text)
+        assert u.status == "empty" and not u.understood
+        assert u.note == "nothing to understand: the message is empty"
+        assert u.to_dict()["request"] is None
+
+
+def test_html_is_just_text() -> None:
+    u = understand(HTML)
+    assert u.understood and u.request is not None and u.request.type == "refund"
+    assert _details(u, "order_number") == ["99812"]
+
+
+def test_one_megabyte_is_handled_within_the_limit_and_refused_past_it() -> None:
+    chunk = REFUND_LATE + " " + PUBLIC_REVIEW + "\n"
+    big = (chunk * (MAX_CHARS // len(chunk) + 1))[:MAX_CHARS]
+    t = time.perf_counter()
+    u = understand(big)
+    assert time.perf_counter() - t < 30  # generous: shared CI machines are slow; docs give the real figure
+    assert u.status == "ok" and u.request is not None and u.request.type == "refund"
+    too = understand(big + "x")
+    assert too.status == "too_large" and not too.understood
+    assert too.note == f"message is {MAX_CHARS + 1:,} characters; the limit is {MAX_CHARS:,}"
+    small = understand("refund please", max_chars=5)
+    assert small.status == "too_large"
+
+
+def test_json_shape_is_stable() -> None:
+    keys = {
+        "status", "understood", "language", "is_english", "words", "note", "request", "mood",
+        "escalation", "details", "clarifying_question", "missing",
+    }  # fmt: skip
+    for text in (REFUND_LATE, PUBLIC_REVIEW, SPANISH, "", HTML):
+        d = understand(text).to_dict()
+        assert set(d) == keys
+        assert d["status"] in STATUSES
+        json.dumps(d)
+        for det in d["details"]:
+            assert set(det) == {"kind", "text", "start", "end", "value", "currency", "label"}
+            assert det["kind"] in DETAIL_KINDS
+    d = understand(REFUND_LATE).to_dict()
+    assert set(d["request"]) == {"type", "confidence", "evidence", "candidates"}
+    assert set(d["mood"]) == {"label", "confidence", "evidence", "scores"}
+    e = understand(PUBLIC_REVIEW).to_dict()["escalation"][0]
+    assert set(e) == {"kind", "spans", "advice", "source"}
+    assert set(understand(FEATURE).to_dict()["missing"][0]) == {"what", "question", "source"}
+
+
+def test_not_a_string_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        understand(b"refund")  # type: ignore[arg-type]
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+
+
+def test_cli_json_and_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "msg.txt"
+    path.write_text(REFUND_LATE, encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(understand_command, [str(path), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["request"]["type"] == "refund"
+    r = runner.invoke(understand_command, [str(path)])
+    assert r.exit_code == 0 and "refund" in r.output and "A-10442" in r.output
+    r = runner.invoke(understand_command, ["-"], input=PUBLIC_REVIEW)
+    assert r.exit_code == 0 and "public_post" in r.output and "private channel" in r.output
+    r = runner.invoke(understand_command, ["-"], input=SPANISH)
+    assert r.exit_code == 0 and "Spanish" in r.output
+
+
+def test_cli_errors_are_one_line_exit_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    r = runner.invoke(understand_command, [str(tmp_path / "nope.txt")])
+    assert r.exit_code == 2 and "no such file" in r.output and "Traceback" not in r.output
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe refund")
+    r = runner.invoke(understand_command, [str(bad)])
+    assert r.exit_code == 2 and "not valid UTF-8" in r.output
+    big = tmp_path / "big.txt"
+    big.write_text("a" * (MAX_CHARS + 1), encoding="utf-8")
+    r = runner.invoke(understand_command, [str(big)])
+    assert r.exit_code == 2 and "the limit is" in r.output and "Traceback" not in r.output
+    r = runner.invoke(understand_command, ["-", "--format", "json"], input="")
+    assert r.exit_code == 0 and json.loads(r.output)["status"] == "empty"
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+_WORDS = st.sampled_from(
+    "refund return exchange I want my money back order #123 $49.99 €5 lawyer review Twitter "
+    "!!! NOW angry not don't the a jacket because it arrived late chargeback bank idiot "
+    "el la de que und der <script> @ example.com 2024-01-02 March 3 İ ß ﬁ \n".split(" ")
+)
+
+
+def _check(text: str) -> None:
+    u = understand(text)
+    assert u.status in STATUSES
+    n = len(text)
+    spans = [(d.start, d.end) for d in u.details]
+    if u.request:
+        spans += u.request.evidence
+    if u.mood:
+        spans += u.mood.evidence
+    for esc in u.escalation:
+        spans += esc.spans
+    for s, e in spans:
+        assert 0 <= s <= e <= n
+    for d in u.details:
+        assert text[d.start : d.end] == d.text
+    json.dumps(u.to_dict())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_never_raises_on_any_text(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORDS, max_size=60).map(" ".join))
+def test_never_raises_on_wordy_text(text: str) -> None:
+    _check(text)
