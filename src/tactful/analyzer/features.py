@@ -41,7 +41,7 @@ class Features:
     context: dict[str, Any]
     sentences: list[Span]
     words: int
-    signals: dict[str, list[Span]]
+    signals: dict[str, list[Span]]  # filled on first request (see spans): most replies need few
     refusals: list[Span]
     alternatives: list[Span]
     mirrored: list[Span] = field(default_factory=list)
@@ -54,12 +54,15 @@ class Features:
             return bool(self.context)
         if signal == "mirrored":  # echoing the customer's own details is an acknowledgement too
             return len({self.folded[s:e] for s, e in self.mirrored}) >= 2
-        return bool(self.signals.get(signal))
+        return bool(self.spans(signal))
 
     def spans(self, signal: str) -> list[Span]:
         if signal == "refusal":
             return self.refusals
-        return self.signals.get(signal, [])
+        found = self.signals.get(signal)
+        if found is None:
+            found = self.signals[signal] = load_signals()[signal].find(self.text, self.folded, self.starts)
+        return found
 
     def sentence_of(self, span: Span) -> Span:
         for s in self.sentences:
@@ -100,9 +103,7 @@ def _alternative_spans(text: str, markers: list[Span], sentences: list[Span]) ->
 def extract(text: str, customer: str | None = None, context: dict[str, Any] | None = None) -> Features:
     folded = fold(text)
     starts = WordStarts(folded)
-    signals = {
-        name: sig.find(text, folded, starts) for name, sig in load_signals().items() if name != "refusal"
-    }
+    alternative = load_signals()["alternative"].find(text, folded, starts)
     sentences = sentence_spans(text)
     feats = Features(
         text=text,
@@ -112,9 +113,9 @@ def extract(text: str, customer: str | None = None, context: dict[str, Any] | No
         context=context or {},
         sentences=sentences,
         words=word_count(text),
-        signals=signals,
+        signals={"alternative": alternative},
         refusals=find_refusals(text, folded, starts),
-        alternatives=_alternative_spans(text, signals["alternative"], sentences),
+        alternatives=_alternative_spans(text, alternative, sentences),
     )
     if customer:
         details = customer_details(customer)
