@@ -215,18 +215,18 @@ class WordStarts:
             else:
                 by_word[word] = [m.start()]
         self.by_word = by_word
-        self._candidates: dict[int, dict[int, tuple[int, ...]]] | None = None
+        self._candidates: dict[int, list[tuple[int, tuple[int, ...]]]] | None = None
         self._indexed = 0  # how many registered sets the candidates cover
 
-    def candidates(self, set_id: int) -> dict[int, tuple[int, ...]]:
-        """Position -> alternatives of phrase set ``set_id`` that may start there."""
+    def candidates(self, set_id: int) -> list[tuple[int, tuple[int, ...]]]:
+        """(position, alternatives of phrase set ``set_id`` that may start there), unordered."""
         if self._candidates is None or set_id >= self._indexed:  # a set compiled after the index
             self._indexed = len(_SETS)
             self._candidates = self._index()
-        return self._candidates.get(set_id, {})
+        return self._candidates.get(set_id, [])
 
-    def _index(self) -> dict[int, dict[int, tuple[int, ...]]]:
-        out: dict[int, dict[int, tuple[int, ...]]] = {}
+    def _index(self) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
+        out: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
         entries_for = _ENTRIES.get
         heads_for = _BY_HEAD.get if _BY_HEAD else None
         for word, positions in self.by_word.items():
@@ -236,17 +236,15 @@ class WordStarts:
             if not entries:
                 continue
             for set_id, alts, shift in entries:
-                per_set = out.get(set_id)
-                if per_set is None:
-                    per_set = out[set_id] = {}
-                for pos in positions:
-                    pos -= shift
-                    have = per_set.get(pos)
-                    if have is None:
-                        if pos >= 0:
-                            per_set[pos] = alts
-                    else:
-                        per_set[pos] = tuple(sorted({*have, *alts}))
+                found = out.get(set_id)
+                if found is None:
+                    found = out[set_id] = []
+                if shift:
+                    found += [(pos - shift, alts) for pos in positions if pos >= shift]
+                elif len(positions) == 1:
+                    found.append((positions[0], alts))
+                else:
+                    found += [(pos, alts) for pos in positions]
         return out
 
 
@@ -305,13 +303,20 @@ class PhraseSet:
         candidates = starts.candidates(self._id)
         if not candidates:
             return []
+        candidates.sort()
         out: list[re.Match[str]] = []
         end = -1
         subsets = self._subsets
-        for pos in sorted(candidates):
+        count = len(candidates)
+        i = 0
+        while i < count:
+            pos, subset = candidates[i]
+            i += 1
+            while i < count and candidates[i][0] == pos:  # two first words filed at one position
+                subset = tuple(sorted({*subset, *candidates[i][1]}))
+                i += 1
             if pos < end:
                 continue
-            subset = candidates[pos]
             regex = subsets.get(subset)
             if regex is None:
                 regex = subsets[subset] = self._compile(subset)
