@@ -188,3 +188,11 @@ def test_phrase_soup_keeps_invariants(parts: list[str]) -> None:
     out = analyze(text)
     assert all(0 <= f.start <= f.end <= len(text) for f in out.findings)
     assert out.counts.refusals >= int(out.is_refusal)
+
+
+def test_wire_form_serializes_to_exactly_the_contract() -> None:
+    import orjson
+
+    for reply, customer in [(GOOD, CUSTOMER), ("NO. Sorry! Sorry!", None), ("", None), ("Thanks!", "Hi")]:
+        out = analyze(reply, customer)
+        assert orjson.loads(orjson.dumps(out.to_wire())) == json.loads(json.dumps(out.to_dict()))

@@ -236,12 +236,11 @@ def _analyze_record(rec: dict[str, Any], line: int) -> tuple[bytes | None, Any, 
         return None, rid, str(exc)
     except Exception as exc:  # noqa: BLE001 - one broken record must not sink a million-line run
         return None, rid, f"internal error while analyzing: {type(exc).__name__}: {exc}"
-    out = {"id": rid}
-    out.update(analysis.to_dict())
     try:
-        return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE), rid, None
+        return orjson.dumps({"id": rid, **analysis.to_wire()}, option=orjson.OPT_APPEND_NEWLINE), rid, None
     except (orjson.JSONEncodeError, TypeError):  # e.g. lone surrogates, huge ints: the stdlib copes
         pass
+    out = {"id": rid, **analysis.to_dict()}
     try:
         return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n", rid, None
     except UnicodeEncodeError:  # lone surrogates from \ud800-style escapes: keep them escaped

@@ -54,7 +54,9 @@ class Finding:
 
 @dataclass(slots=True)
 class CharacteristicScore:
-    """A 0–1 score for one rubric characteristic, or ``applicable=False`` when it cannot be judged."""
+    """A 0–1 score for one rubric characteristic, or ``applicable=False`` when it cannot be judged.
+
+    ``score`` is kept rounded to 3 decimals, as the contract shows it."""
 
     score: float | None
     applicable: bool = True
@@ -97,16 +99,25 @@ class Analysis:
     findings: list[Finding]
     empty: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_wire(self) -> dict[str, Any]:
+        """The contract with its nested parts left as dataclasses, which orjson writes natively
+        (batch mode saves a few dozen method calls per reply); ``to_dict`` is the plain form."""
         out: dict[str, Any] = {
             "score": self.score,
             "is_refusal": self.is_refusal,
             "politeness": round(self.politeness, 4),
-            "characteristics": {k: v.to_dict() for k, v in self.characteristics.items()},
-            "counts": self.counts.to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
+            "characteristics": self.characteristics,
+            "counts": self.counts,
+            "findings": self.findings,
         }
         if self.empty:
             out["empty"] = True
             out["message"] = "nothing to analyze: the reply is empty"
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.to_wire()
+        out["characteristics"] = {k: v.to_dict() for k, v in self.characteristics.items()}
+        out["counts"] = self.counts.to_dict()
+        out["findings"] = [f.to_dict() for f in self.findings]
         return out

@@ -123,7 +123,8 @@ def score_characteristics(
             value = timeliness
         if name == "empathy":  # acknowledgement and mirrored details may overlap
             evidence = sorted(set(evidence))
-        out[name] = CharacteristicScore(score=min(1.0, max(0.0, value - penalties[name])), evidence=evidence)
+        score = round(min(1.0, max(0.0, value - penalties[name])), 3)
+        out[name] = CharacteristicScore(score=score, evidence=evidence)
     return out
 
 
