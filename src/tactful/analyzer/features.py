@@ -39,13 +39,20 @@ class Features:
     starts: WordStarts  # where folded's words start, for PhraseSet.scan
     customer: str | None
     context: dict[str, Any]
-    sentences: list[Span]
     words: int
     signals: dict[str, list[Span]]  # filled on first request (see spans): most replies need few
     refusals: list[Span]
     alternatives: list[Span]
     mirrored: list[Span] = field(default_factory=list)
     customer_details: int = 0
+    _sentences: list[Span] | None = None
+
+    @property
+    def sentences(self) -> list[Span]:
+        """Sentence spans, split on first use (most short replies never need them)."""
+        if self._sentences is None:
+            self._sentences = sentence_spans(self.text)
+        return self._sentences
 
     def has(self, signal: str) -> bool:
         if signal == "refusal":
@@ -104,19 +111,19 @@ def extract(text: str, customer: str | None = None, context: dict[str, Any] | No
     folded = fold(text)
     starts = WordStarts(folded)
     alternative = load_signals()["alternative"].find(text, folded, starts)
-    sentences = sentence_spans(text)
     feats = Features(
         text=text,
         folded=folded,
         starts=starts,
         customer=customer,
         context=context or {},
-        sentences=sentences,
         words=word_count(text),
         signals={"alternative": alternative},
         refusals=find_refusals(text, folded, starts),
-        alternatives=_alternative_spans(text, alternative, sentences),
+        alternatives=[],
     )
+    if alternative:
+        feats.alternatives = _alternative_spans(text, alternative, feats.sentences)
     if customer:
         details = customer_details(customer)
         feats.customer_details = len(details)
