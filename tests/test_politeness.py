@@ -118,3 +118,22 @@ def test_model_file_is_small_and_documented() -> None:
 def test_score_never_raises_and_stays_in_range(text: str) -> None:
     s = score(text)
     assert 0.0 <= s <= 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["please", "could", "you", "thanks", "why", "so", "?", "!", ".", "i", "we", "sorry", "hi", "x"]
+        )
+        | st.text(max_size=8),
+        max_size=30,
+    )
+)
+def test_folded_tables_equal_the_sum_over_feature_keys(parts: list[str]) -> None:
+    from itertools import repeat
+
+    text = " ".join(parts)
+    weights, bias, _, _ = politeness._load()
+    expected = bias + sum(map(weights.get, politeness.feature_keys(text), repeat(0.0)))
+    assert politeness.linear(text) == pytest.approx(expected, abs=1e-9)

@@ -25,6 +25,21 @@ CHARACTERISTICS: tuple[str, ...] = (
 
 LEVELS: tuple[str, ...] = ("suggestion", "warning", "error")
 
+# What a customer can ask for: understanding classifies into these, policies cover them.
+REQUEST_TYPES: tuple[str, ...] = (
+    "refund",
+    "return",
+    "exchange",
+    "discount",
+    "feature_request",
+    "customization",
+    "deadline",
+    "cancellation",
+    "policy_exception",
+    "account_change",
+    "other",
+)
+
 Span = tuple[int, int]
 
 

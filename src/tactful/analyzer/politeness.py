@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import cache
 from importlib import resources
 from itertools import repeat
 
@@ -101,15 +102,57 @@ def _load() -> tuple[dict[str, float], float, float, float]:
     return _model
 
 
+@cache
+def _folded_weights() -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Per-word sums of the weights ``feature_keys`` would emit for that word, so ``linear`` does
+    one lookup where the keys need two or three: a word with its class (``w`` + ``C``), a sentence
+    start (``^w`` + ``^C``), a first-sentence word (``1:C``). tests/test_politeness.py checks that
+    ``linear`` equals the sum over ``feature_keys`` exactly."""
+    weights = _load()[0]
+    vocab = {k for k in weights if " " not in k and not k.startswith(("^", "1:"))} | set(_CLASS)
+    word: dict[str, float] = {}
+    start: dict[str, float] = {}
+    first: dict[str, float] = {}
+    for w in vocab:
+        c = _CLASS.get(w)
+        word[w] = weights.get(w, 0.0) + (weights.get(c, 0.0) if c else 0.0)
+        start[w] = weights.get("^" + w, 0.0) + (weights.get("^" + c, 0.0) if c else 0.0)
+        if c:
+            first[w] = weights.get("1:" + c, 0.0)
+    for key, value in weights.items():  # sentence starts seen in training but not as unigrams
+        if key.startswith("^") and not key.startswith("^1") and key[1:] not in start:
+            start[key[1:]] = value + (weights.get("^" + _CLASS[key[1:]], 0.0) if key[1:] in _CLASS else 0.0)
+    return word, start, first
+
+
+def linear(text: str) -> float:
+    """``bias + Σ weights[k] for k in feature_keys(text)``, computed with the folded tables."""
+    weights, bias, _, _ = _load()
+    word, start, first = _folded_weights()
+    toks = _tokens(text)
+    words = toks[1:-1]
+    z = bias + sum(map(weights.get, [a + " " + b for a, b in zip(toks, toks[1:], strict=False)], repeat(0.0)))
+    if not words:
+        return z
+    z += sum(map(word.get, words, repeat(0.0)))
+    z += sum(start.get(b, 0.0) for a, b in zip(toks, words, strict=False) if a in _BOUNDARY)
+    end = len(words)
+    for i, t in enumerate(words):  # the first sentence ends at its first boundary token
+        if t in _BOUNDARY:
+            end = i
+            break
+    z += sum(map(first.get, words[:end], repeat(0.0)))
+    return z + weights.get("^1" + (_CLASS.get(words[0]) or words[0]), 0.0)
+
+
 def score(text: str) -> float:
     """Politeness in [0, 1]: logistic squash of the linear score, centred on the training median.
 
     Only the ranking was trained (the evaluation cuts at the median), so 0.5 means "typical request".
     Never raises on a string; a non-string counts as empty text.
     """
-    weights, bias, center, scale = _load()
-    keys = feature_keys(text) if isinstance(text, str) else feature_keys("")
-    z = (bias + sum(map(weights.get, keys, repeat(0.0))) - center) / scale
+    _, _, center, scale = _load()
+    z = (linear(text if isinstance(text, str) else "") - center) / scale
     if z > 35.0:
         return 1.0
     if z < -35.0:

@@ -12,7 +12,6 @@ from tactful.kb.conditions import Condition, ConditionError, Group, parse_condit
 from tactful.kb.decide import FactError, coerce_facts, decide
 from tactful.kb.loader import check_kb, load_kb
 from tactful.kb.models import (
-    REQUEST_TYPES,
     Alternative,
     Decision,
     KBError,
@@ -24,6 +23,7 @@ from tactful.kb.models import (
     Rule,
 )
 from tactful.kb.search import SearchHit, SearchIndex, fts5_available
+from tactful.model import REQUEST_TYPES
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 STORE_EXAMPLE = EXAMPLES_DIR / "store"

@@ -8,7 +8,6 @@ from typing import Any
 
 from tactful.kb.conditions import FactType, evaluate_all
 from tactful.kb.models import (
-    REQUEST_TYPES,
     Decision,
     KnowledgeBase,
     OfferedAlternative,
@@ -16,6 +15,7 @@ from tactful.kb.models import (
     Policy,
     PolicyRef,
 )
+from tactful.model import REQUEST_TYPES
 
 MAX_ALTERNATIVES = 3
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")

@@ -27,7 +27,8 @@ from tactful.kb.conditions import (
     leaves,
     parse_condition,
 )
-from tactful.kb.models import REQUEST_TYPES, Alternative, KBError, KBIssue, KnowledgeBase, Policy, Rule
+from tactful.kb.models import Alternative, KBError, KBIssue, KnowledgeBase, Policy, Rule
+from tactful.model import REQUEST_TYPES
 from tactful.textio import InputError, read_text
 
 Loc = tuple[Any, ...]

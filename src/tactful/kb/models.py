@@ -11,19 +11,6 @@ from tactful.kb.conditions import FactType, Node
 if TYPE_CHECKING:
     from tactful.kb.search import SearchHit, SearchIndex
 
-REQUEST_TYPES: tuple[str, ...] = (
-    "refund",
-    "return",
-    "exchange",
-    "discount",
-    "feature_request",
-    "customization",
-    "deadline",
-    "cancellation",
-    "policy_exception",
-    "account_change",
-    "other",
-)
 CHANNELS: tuple[str, ...] = ("email", "chat", "social")
 Outcome = Literal["allow", "refuse", "needs_approval", "needs_info"]
 

@@ -48,26 +48,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tactful.model import Span
+from tactful.model import REQUEST_TYPES, Span
 from tactful.text import fold, word_count
 from tactful.text.patterns import WordStarts
 from tactful.understanding.details import Detail, extract
 from tactful.understanding.language import NAMES, detect_language
 from tactful.understanding.lexicon import load_family
 
-REQUEST_TYPES: tuple[str, ...] = (
-    "refund",
-    "return",
-    "exchange",
-    "discount",
-    "feature_request",
-    "customization",
-    "deadline",
-    "cancellation",
-    "policy_exception",
-    "account_change",
-    "other",
-)
 MOODS: tuple[str, ...] = ("neutral", "disappointed", "frustrated", "angry", "anxious")
 ESCALATIONS: tuple[str, ...] = (
     "threat_to_leave",
