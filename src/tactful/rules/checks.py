@@ -13,6 +13,7 @@ from tactful.model import Span
 REGISTRY: dict[str, Callable[[Features, Config], list[Span]]] = {}
 
 # Runs of capitalised words; led by a character class so ``re`` jumps between capitals.
+_CAPS_PAIR = re.compile(r"[A-Z][A-Z'’]")
 _CAPS_RUN = re.compile(r"[A-Z][A-Z'’]+(?:[ ,]+[A-Z][A-Z'’]+)*")
 # Two or more "!" in a run of ! and ?, e.g. "!!", "?!!", "!?!" (a lone "!" or "?!" is fine).
 _BANGS = re.compile(r"!(?:[!?]*!)|\?[!?]*![!?]*!")
@@ -92,7 +93,12 @@ def sla_breach(feats: Features, config: Config) -> list[Span]:
 def shouting(feats: Features, config: Config) -> list[Span]:
     """Three or more capitalised words in a row, a capitalised refusal word, or stacked "!!"."""
     text = feats.text
-    spans = []
+    spans: list[Span] = []
+    if "!" in text:
+        spans.extend(m.span() for m in _BANGS.finditer(text))
+    if not _CAPS_PAIR.search(text):  # most replies: no two capitals in a row
+        spans.sort()
+        return spans
     for m in _CAPS_RUN.finditer(text):
         start, end = m.span()
         if (start and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
@@ -109,6 +115,5 @@ def shouting(feats: Features, config: Config) -> list[Span]:
             if word in _SHOUTED:
                 spans.append((at, at + len(word)))
             at += len(word)
-    spans.extend(m.span() for m in _BANGS.finditer(text))
     spans.sort()
     return spans
