@@ -9,6 +9,7 @@ so the findings an agent sees explain the scores they get.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -65,29 +66,48 @@ def sla_minutes(context: dict[str, Any], config: Config) -> float:
     return config.channels[channel].sla_minutes
 
 
-def _presence(f: Features, politeness: float, config: Config) -> dict[str, tuple[float, list[Span]]]:
+Base = tuple[float, list[Span]]  # a characteristic's score before penalties, and its evidence
+
+
+def _empathy(f: Features, politeness: float) -> Base:
     ack = f.spans("acknowledgement")
     if f.customer and f.customer_details:
         mirrored_keys = {f.folded[s:e] for s, e in f.mirrored}
         acknowledged = bool(ack) or len(mirrored_keys) >= 2
-        empathy = 0.2 + (0.3 if acknowledged else 0.0) + min(0.5, 0.25 * len(mirrored_keys))
+        value = 0.2 + (0.3 if acknowledged else 0.0) + min(0.5, 0.25 * len(mirrored_keys))
     else:
-        empathy = 0.9 if ack else 0.3
-    pos, neg = len(f.spans("positive")), len(f.spans("negative"))
-    thanks = f.spans("thanks")
-    return {
-        "empathy": (empathy, ack + f.mirrored),
-        "clarity": (1.0, f.refusals),
-        "professional_tone": (0.6 + 0.4 * politeness, []),
-        "reason": (1.0 if f.has("reason") else 0.25, f.spans("reason")),
-        "alternatives": (1.0 if f.alternatives else 0.0, f.alternatives),
-        "gratitude": (1.0 if thanks else 0.0, thanks),
-        "consistency": (1.0, []),
-        "timeliness": (1.0, []),
-        "apology_balance": (1.0, f.spans("apology")),
-        "positive_language": ((pos + 1) / (pos + neg + 2), f.spans("positive")),
-        "follow_up": (1.0 if f.has("next_step") else 0.1, f.spans("next_step")),
-    }
+        value = 0.9 if ack else 0.3
+    return value, sorted(set(ack + f.mirrored))  # acknowledgement and mirrored details may overlap
+
+
+def _positive_language(f: Features, politeness: float) -> Base:
+    positive = f.spans("positive")
+    pos, neg = len(positive), len(f.spans("negative"))
+    return (pos + 1) / (pos + neg + 2), positive
+
+
+def _present(signal: str, yes: float, no: float) -> Callable[[Features, float], Base]:
+    def base(f: Features, politeness: float) -> Base:
+        spans = f.spans(signal)
+        return (yes if spans else no), spans
+
+    return base
+
+
+# The base of each characteristic, computed only when it is judged (each may run a phrase scan).
+BASES: dict[str, Callable[[Features, float], Base]] = {
+    "empathy": _empathy,
+    "clarity": lambda f, p: (1.0, f.refusals),
+    "professional_tone": lambda f, p: (0.6 + 0.4 * p, []),
+    "reason": _present("reason", 1.0, 0.25),
+    "alternatives": lambda f, p: (1.0 if f.alternatives else 0.0, f.alternatives),
+    "gratitude": _present("thanks", 1.0, 0.0),
+    "consistency": lambda f, p: (1.0, []),
+    "timeliness": lambda f, p: (1.0, []),
+    "apology_balance": lambda f, p: (1.0, f.spans("apology")),
+    "positive_language": _positive_language,
+    "follow_up": _present("next_step", 1.0, 0.1),
+}
 
 
 def _timeliness(f: Features, config: Config) -> float | None:
@@ -101,7 +121,6 @@ def _timeliness(f: Features, config: Config) -> float | None:
 def score_characteristics(
     f: Features, findings: list[Finding], politeness: float, is_refusal: bool, config: Config
 ) -> dict[str, CharacteristicScore]:
-    base = _presence(f, politeness, config)
     penalties = dict.fromkeys(CHARACTERISTICS, 0.0)
     for finding in findings:
         penalties[finding.characteristic] += PENALTY[finding.level]
@@ -118,11 +137,9 @@ def score_characteristics(
         if not refusal_gate or not judged.get(name, True):
             out[name] = CharacteristicScore(score=None, applicable=False)
             continue
-        value, evidence = base[name]
+        value, evidence = BASES[name](f, politeness)
         if name == "timeliness" and timeliness is not None:
             value = timeliness
-        if name == "empathy":  # acknowledgement and mirrored details may overlap
-            evidence = sorted(set(evidence))
         score = round(min(1.0, max(0.0, value - penalties[name])), 3)
         out[name] = CharacteristicScore(score=score, evidence=evidence)
     return out
