@@ -10,6 +10,8 @@ from tactful.config import Config, ConfigError, load_config
 from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
 
 if _TYPE_CHECKING:
+    from tactful.composer import Draft
+    from tactful.kb import KnowledgeBase
     from tactful.understanding import Understanding
 
 __version__ = "0.1.0"
@@ -26,6 +28,7 @@ __all__ = [
     "Understanding",
     "__version__",
     "analyze",
+    "compose",
     "load_config",
     "understand",
 ]
@@ -39,6 +42,13 @@ def understand(message: str) -> "Understanding":
     from tactful.understanding import understand as _understand
 
     return _understand(message)
+
+
+def compose(message: str, facts: dict[str, object], kb: "KnowledgeBase", **options: object) -> "list[Draft]":
+    """Draft replies that follow the method, each checked by the analyzer (see :mod:`tactful.composer`)."""
+    from tactful.composer import compose as _compose
+
+    return _compose(message, facts, kb, **options)  # type: ignore[arg-type]
 
 
 def __getattr__(name: str) -> object:
