@@ -109,3 +109,35 @@ def test_eval_with_missing_data_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_rules_command_lists_every_rule() -> None:
     result = CliRunner().invoke(main, ["rules", "--format", "markdown"])
     assert result.exit_code == 0 and "tactful.tone.condescending" in result.output
+
+
+MESSAGE = "Hi, I want a refund for order #A1234, the blue jacket doesn't fit."
+FACTS = ["--fact", "purchase_date=2026-09-01", "--fact", "today=2026-11-23", "--fact", "amount=80"]
+
+
+def test_draft_writes_a_refusal_that_follows_the_method() -> None:
+    result = CliRunner().invoke(main, ["draft", "-", *FACTS], input=MESSAGE)
+    assert result.exit_code == 0, result.output
+    assert "refuse (refund-window)" in result.output and "A1234" in result.output
+    assert "Store credit" in result.output and "BELOW THE TEAM THRESHOLD" not in result.output
+
+
+def test_draft_json_variants_and_channels() -> None:
+    result = CliRunner().invoke(
+        main, ["draft", "-", *FACTS, "--variants", "2", "--format", "json"], input=MESSAGE
+    )
+    drafts = json.loads(result.output)
+    assert len(drafts) == 2 and drafts[0]["text"] != drafts[1]["text"]
+    assert all(d["analysis"]["is_refusal"] for d in drafts)
+    social = CliRunner().invoke(
+        main, ["draft", "-", *FACTS, "--channel", "social", "--format", "json"], input=MESSAGE
+    )
+    text = json.loads(social.output)[0]["text"]
+    assert "A1234" not in text and len(text) < len(drafts[0]["text"])
+
+
+def test_draft_errors_name_the_problem() -> None:
+    bad_fact = CliRunner().invoke(main, ["draft", "-", "--fact", "purchase_date=yesterday"], input=MESSAGE)
+    assert bad_fact.exit_code == 2 and "purchase_date" in bad_fact.output
+    empty = CliRunner().invoke(main, ["draft", "-"], input="  ")
+    assert empty.exit_code == 2 and "empty" in empty.output and "Traceback" not in empty.output

@@ -9,11 +9,7 @@ from typing import Any
 import click
 
 from tactful import __version__
-
-
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+from tactful.cli_common import fail
 
 
 def _config(path: str | None) -> Any:
@@ -22,7 +18,7 @@ def _config(path: str | None) -> Any:
     try:
         return load_config(path)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,12 +63,12 @@ def check(
             try:
                 context = json.loads(read_text(context_file))
             except json.JSONDecodeError as exc:
-                _fail(f"{context_file}: not valid JSON: {exc}")
+                fail(f"{context_file}: not valid JSON: {exc}")
             if not isinstance(context, dict):
-                _fail(f"{context_file}: the context must be a JSON object")
+                fail(f"{context_file}: the context must be a JSON object")
         analysis = analyze(text, customer_text, context, config=config)
     except (InputError, TextTooLarge, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if fmt == "json":
         click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -135,7 +131,7 @@ def eval_command(what: tuple[str, ...], data_dir: str | None, out: str | None) -
             else:
                 body = politeness.format_report(politeness.evaluate(folder))
         except FileNotFoundError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         sections.append(f"## {EVALUATIONS[name]}\n\n{body}\n")
     report = (
         "# tactful evaluation\n\nMade by `tactful eval --out docs/evaluation.md` "
@@ -149,10 +145,12 @@ def eval_command(what: tuple[str, ...], data_dir: str | None, out: str | None) -
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts lazily)."""
     from tactful.cli_batch import batch
+    from tactful.cli_draft import draft
     from tactful.cli_kb import kb
     from tactful.cli_understand import understand
 
     main.add_command(batch)
+    main.add_command(draft)
     main.add_command(kb)
     main.add_command(understand)
 

@@ -14,13 +14,10 @@ from typing import Any
 
 import click
 
+from tactful.cli_common import fail
+
 #: Rejects echoed one by one on stderr before the rest are only counted (all are in the rejects file).
 MAX_REJECTS_SHOWN = 20
-
-
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,7 +69,7 @@ def batch(
     try:
         config = load_config(config_path)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     options = BatchOptions(
         text_field=text_field,
         customer_field=customer_field,
@@ -130,10 +127,10 @@ def batch(
         else:
             summary = run_batch(input_path, output_path, options, on_reject=on_reject)
     except BatchError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
         where = "" if output_path == "-" else f"; partial output left in {output_path}.part"
-        _fail(f"interrupted{where}", 130)
+        fail(f"interrupted{where}", 130)
     except BrokenPipeError:  # `tactful batch in.jsonl - | head`
         sys.stderr.close()
         sys.exit(1)

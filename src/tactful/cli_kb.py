@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+from tactful.cli_common import fail
 
 
-def _load(directory: str) -> Any:
+def load_kb_or_fail(directory: str) -> Any:
     from tactful.kb import KBError, load_kb
     from tactful.textio import InputError
 
     try:
         return load_kb(directory)
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KBError as exc:
         more = f" (and {len(exc.issues) - 1} more)" if len(exc.issues) > 1 else ""
-        _fail(f"{exc.issues[0]}{more}; run `tactful kb check {directory}`")
+        fail(f"{exc.issues[0]}{more}; run `tactful kb check {directory}`")
 
 
 @click.group("kb")
@@ -42,7 +39,7 @@ def check_command(directory: str) -> None:
     try:
         knowledge, issues = check_kb(directory)
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if issues or knowledge is None:
         for issue in issues:
             click.echo(str(issue))
@@ -64,7 +61,7 @@ def search_command(directory: str, query: str, limit: int, fmt: str) -> None:
     """Full-text search (SQLite FTS5) over the policies in DIRECTORY."""
     from tactful.kb import SearchIndex
 
-    index = SearchIndex(_load(directory))
+    index = SearchIndex(load_kb_or_fail(directory))
     hits = index.search(query, limit)
     if fmt == "json":
         click.echo(json.dumps([h._asdict() for h in hits], ensure_ascii=False, indent=2))
@@ -77,12 +74,12 @@ def search_command(directory: str, query: str, limit: int, fmt: str) -> None:
         click.echo(f"{h.policy_id}  {h.title}  ({h.score:.2f})\n    {' '.join(h.snippet.split())}")
 
 
-def _parse_facts(pairs: tuple[str, ...]) -> dict[str, str]:
+def parse_facts(pairs: tuple[str, ...]) -> dict[str, str]:
     facts: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            _fail(f"--fact {pair!r}: expected NAME=VALUE, e.g. --fact purchase_date=2026-01-02")
+            fail(f"--fact {pair!r}: expected NAME=VALUE, e.g. --fact purchase_date=2026-01-02")
         facts[name.strip()] = value.strip()
     return facts
 
@@ -96,11 +93,11 @@ def decide_command(directory: str, request_type: str, facts: tuple[str, ...], fm
     """Decide a request against the policies in DIRECTORY: allow, refuse, needs_approval or needs_info."""
     from tactful.kb import decide
 
-    knowledge = _load(directory)
+    knowledge = load_kb_or_fail(directory)
     try:
-        decision = decide(request_type, _parse_facts(facts), knowledge)
+        decision = decide(request_type, parse_facts(facts), knowledge)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if fmt == "json":
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -134,7 +131,7 @@ def import_abcd_command(guidelines: str, out_dir: str, kb_json: str | None, onto
     try:
         report = convert(guidelines, out_dir, kb_json, ontology)
     except (InputError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     _, issues = check_kb(out_dir)
     for issue in issues:
         click.echo(str(issue), err=True)

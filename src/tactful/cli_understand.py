@@ -7,14 +7,10 @@ Registered by ``cli.py`` with ``main.add_command(understand)``; the logic lives 
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+from tactful.cli_common import fail
 
 
 @click.command("understand")
@@ -28,10 +24,10 @@ def understand(message: str, fmt: str) -> None:
     try:
         text = read_text(message)
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result = understand_message(text)
     if result.status == "too_large":
-        _fail(f"{'<stdin>' if message == '-' else message}: {result.note}")
+        fail(f"{'<stdin>' if message == '-' else message}: {result.note}")
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

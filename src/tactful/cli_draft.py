@@ -1,0 +1,67 @@
+"""``tactful draft``: understand a customer's message, decide from the policies, draft the reply."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tactful.cli_common import fail
+from tactful.cli_kb import load_kb_or_fail, parse_facts
+
+
+@click.command("draft")
+@click.argument("message", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--kb", "kb_dir", type=click.Path(), help="Policy folder (default: the example store).")
+@click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact you know (repeatable).")
+@click.option("--type", "request_type", help="Request type, when the message doesn't make it clear.")
+@click.option("--channel", type=click.Choice(["email", "chat", "social"]), default="email", show_default=True)
+@click.option("--variants", type=click.IntRange(1, 3), default=1, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
+def draft(
+    message: str,
+    kb_dir: str | None,
+    facts: tuple[str, ...],
+    request_type: str | None,
+    channel: str,
+    variants: int,
+    fmt: str,
+    config_path: str | None,
+) -> None:
+    """Draft a reply to the customer's MESSAGE (a file, or - for standard input)."""
+    from tactful.composer import compose
+    from tactful.config import ConfigError, load_config
+    from tactful.kb import STORE_EXAMPLE
+    from tactful.textio import InputError, read_text
+
+    try:
+        config = load_config(config_path)
+        text = read_text(message)
+    except (ConfigError, InputError) as exc:
+        fail(str(exc))
+    knowledge = load_kb_or_fail(kb_dir or str(STORE_EXAMPLE))
+    try:
+        drafts = compose(
+            text,
+            parse_facts(facts),
+            knowledge,
+            channel=channel,
+            config=config,
+            variants=variants,
+            request_type=request_type,
+        )
+    except ValueError as exc:  # empty message, a fact of the wrong type, an unknown request type
+        fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps([d.to_dict() for d in drafts], ensure_ascii=False, indent=2))
+        return
+    for d in drafts:
+        warning = "  BELOW THE TEAM THRESHOLD: edit before sending" if d.below_threshold else ""
+        policy = d.decision.get("policy") or {}
+        click.echo(
+            f"── draft {d.variant + 1} · {d.channel} · score {d.score}/100 · "
+            f"{d.decision.get('outcome')} ({policy.get('id', 'no policy')}){warning}"
+        )
+        click.echo(d.text)
+        click.echo()
