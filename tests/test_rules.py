@@ -69,70 +69,30 @@ def test_every_rule_cites_a_source_and_ids_follow_paths() -> None:
         assert rule.id.startswith("tactful."), rule.id
 
 
+# A valid existence rule; each case below breaks one thing about it.
+_VALID = {
+    "extends": "existence",
+    "characteristic": "empathy",
+    "message": "m",
+    "suggestion": "s",
+    "source": "seed",
+    "tokens": ["x"],
+    "examples": {"bad": ["x"], "good": ["y"]},
+}
+_NO_EXAMPLES = {k: v for k, v in _VALID.items() if k != "examples"}
+_OCCURRENCE = {**_NO_EXAMPLES, "extends": "occurrence", "signal": "apology", "examples": _VALID["examples"]}
+del _OCCURRENCE["tokens"]
+
+
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        (
-            {
-                "extends": "existence",
-                "characteristic": "empathy",
-                "message": "m",
-                "suggestion": "s",
-                "source": "seed",
-                "tokens": ["x"],
-            },
-            "missing 'examples'",
-        ),
-        (
-            {
-                "extends": "existence",
-                "characteristic": "empathy",
-                "message": "m",
-                "suggestion": "s",
-                "source": "seed",
-                "tokens": ["x"],
-                "examples": {"bad": ["x"]},
-            },
-            "both 'bad' and 'good'",
-        ),
+        (_NO_EXAMPLES, "missing 'examples'"),
+        ({**_VALID, "examples": {"bad": ["x"]}}, "both 'bad' and 'good'"),
         ({"extends": "magic"}, "'extends' must be one of"),
-        (
-            {
-                "extends": "existence",
-                "characteristic": "charm",
-                "message": "m",
-                "suggestion": "s",
-                "source": "seed",
-                "tokens": ["x"],
-                "examples": {"bad": ["x"], "good": ["y"]},
-            },
-            "unknown characteristic",
-        ),
-        (
-            {
-                "extends": "existence",
-                "characteristic": "empathy",
-                "message": "m",
-                "suggestion": "s",
-                "source": "seed",
-                "tokens": ["x"],
-                "typo": 1,
-                "examples": {"bad": ["x"], "good": ["y"]},
-            },
-            "typo",
-        ),
-        (
-            {
-                "extends": "occurrence",
-                "characteristic": "empathy",
-                "message": "m",
-                "suggestion": "s",
-                "source": "seed",
-                "signal": "apology",
-                "examples": {"bad": ["x"], "good": ["y"]},
-            },
-            "exactly one of",
-        ),
+        ({**_VALID, "characteristic": "charm"}, "unknown characteristic"),
+        ({**_VALID, "typo": 1}, "typo"),
+        (_OCCURRENCE, "exactly one of"),
     ],
 )
 def test_malformed_rules_are_rejected_with_the_file_named(data: dict[str, Any], error: str) -> None:

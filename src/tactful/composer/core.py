@@ -13,8 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from tactful.analyzer.signals import load_yaml
 from tactful.config import Config
 
 if TYPE_CHECKING:
@@ -57,8 +56,7 @@ class Draft:
 
 @cache
 def load_templates(path: Path = TEMPLATES_PATH) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = load_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of template sets")
     return data

@@ -147,8 +147,12 @@ def _read(path: Path, display: str) -> _FileState:
     front, state.body = parts
     offset = 2  # the front matter starts on the file's second line
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(front)
+        loader = yaml.SafeLoader(front)  # one parse: the node gives line numbers, the data comes from it
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark is not None else 1

@@ -1,5 +1,5 @@
 """Fast text primitives: sentences, words and spans. Regex only, nothing heavy at import."""
 
-from tactful.text.spans import fold, sentence_spans, word_count, words
+from tactful.text.spans import fold, sentence_spans, word_count
 
-__all__ = ["fold", "sentence_spans", "word_count", "words"]
+__all__ = ["fold", "sentence_spans", "word_count"]

@@ -24,11 +24,6 @@ def fold(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)  # e.g. "İ" lowers to 2 chars
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens (contractions kept whole: "can't", "we’re")."""
-    return [w.lower() for w in _WORD.findall(text)]
-
-
 def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
