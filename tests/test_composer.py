@@ -174,3 +174,16 @@ def test_to_dict_is_json(kb: Any) -> None:
     data = json.loads(json.dumps(draft.to_dict()))
     assert data["decision"]["outcome"] == "refuse"
     assert data["text"] == draft.text
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("Hola, quiero un reembolso de mi pedido 1234 por favor, no me gusta nada.", "English"),
+        ("refund please " * 100_000, "limit"),
+    ],
+)
+def test_a_message_that_was_not_understood_gets_no_draft(message: str, said: str) -> None:
+    with pytest.raises(ValueError, match="cannot draft a reply") as info:
+        compose(message, {"purchase_date": "2026-09-01", "today": "2026-11-23"}, load_kb(STORE_EXAMPLE))
+    assert said.lower() in str(info.value).lower()

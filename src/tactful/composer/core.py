@@ -247,6 +247,8 @@ def compose(
     config = config or Config()
     facts = dict(facts or {})
     u = understand(message)
+    if u.status in ("not_english", "too_large"):  # never answer a message as if it were understood
+        raise ValueError(f"cannot draft a reply: {u.note}")
     rtype = _request_type(u, facts, request_type)
     facts.pop("request_type", None)
     decision = decide(
