@@ -141,3 +141,30 @@ def test_draft_errors_name_the_problem() -> None:
     assert bad_fact.exit_code == 2 and "purchase_date" in bad_fact.output
     empty = CliRunner().invoke(main, ["draft", "-"], input="  ")
     assert empty.exit_code == 2 and "empty" in empty.output and "Traceback" not in empty.output
+
+
+def test_rewrite_shows_the_edit_and_the_new_score(tmp_path: Path) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Unfortunately we CANNOT refund this. Sorry! So sorry again.", encoding="utf-8")
+    customer = tmp_path / "customer.txt"
+    customer.write_text(MESSAGE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rewrite", str(draft), "--customer", str(customer), *FACTS])
+    assert result.exit_code == 0, result.output
+    assert "[-CANNOT-] {+cannot+}" in result.output  # git-style word diff off a terminal
+    assert "added alternative (from kb)" in result.output and "Rewritten reply" in result.output
+    as_json = CliRunner().invoke(
+        main, ["rewrite", str(draft), "--customer", str(customer), *FACTS, "--format", "json"]
+    )
+    data = json.loads(as_json.output)
+    assert data["score"] > data["score_before"] and data["analysis"]["is_refusal"] is True
+    diff = CliRunner().invoke(main, ["rewrite", str(draft), "--no-kb", "--format", "diff"])
+    assert diff.output.startswith("--- draft\n+++ rewrite\n") and "Store credit" not in diff.output
+
+
+def test_rewrite_errors_name_the_problem(tmp_path: Path) -> None:
+    empty = CliRunner().invoke(main, ["rewrite", "-"], input="\n")
+    assert empty.exit_code == 2 and "empty" in empty.output and "Traceback" not in empty.output
+    both = CliRunner().invoke(main, ["rewrite", "-", "--customer", "-"], input="x")
+    assert both.exit_code == 2 and "standard input" in both.output
+    bad = CliRunner().invoke(main, ["rewrite", "-", "--fact", "purchase_date=soon"], input="We can't.")
+    assert bad.exit_code == 2 and "purchase_date" in bad.output

@@ -10,8 +10,8 @@ from tactful.config import Config, ConfigError, load_config
 from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
 
 if _TYPE_CHECKING:
-    from tactful.composer import Draft
-    from tactful.kb import KnowledgeBase
+    from tactful.composer import Draft, Rewrite
+    from tactful.kb import Decision, KnowledgeBase
     from tactful.understanding import Understanding
 
 __version__ = "0.1.0"
@@ -29,7 +29,10 @@ __all__ = [
     "__version__",
     "analyze",
     "compose",
+    "decide",
     "load_config",
+    "load_kb",
+    "rewrite",
     "understand",
 ]
 
@@ -49,6 +52,34 @@ def compose(message: str, facts: dict[str, object], kb: "KnowledgeBase", **optio
     from tactful.composer import compose as _compose
 
     return _compose(message, facts, kb, **options)  # type: ignore[arg-type]
+
+
+def decide(
+    request: "Understanding | str", facts: dict[str, object], kb: "KnowledgeBase", **options: object
+) -> "Decision":
+    """Decide a request (an :class:`Understanding` or a request type) under the policies in ``kb``:
+    allow, refuse, needs approval or needs information (see :func:`tactful.kb.decide`)."""
+    from tactful.kb.decide import decide as _decide
+
+    if isinstance(request, str):
+        request_type = request
+    else:
+        request_type = request.request.type if request.request is not None else "other"
+    return _decide(request_type, dict(facts), kb, **options)  # type: ignore[arg-type]
+
+
+def load_kb(path: object) -> "KnowledgeBase":
+    """Load and validate a policy folder (raises ``tactful.kb.KBError`` naming file and line)."""
+    from tactful.kb import load_kb as _load_kb
+
+    return _load_kb(path)  # type: ignore[arg-type]
+
+
+def rewrite(draft: str, customer_message: str | None = None, **options: object) -> "Rewrite":
+    """Rewrite an agent's draft by the method without changing its decision (see :mod:`tactful.composer`)."""
+    from tactful.composer import rewrite as _rewrite
+
+    return _rewrite(draft, customer_message, **options)  # type: ignore[arg-type]
 
 
 def __getattr__(name: str) -> object:

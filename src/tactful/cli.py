@@ -147,11 +147,13 @@ def _register_optional_commands() -> None:
     from tactful.cli_batch import batch
     from tactful.cli_draft import draft
     from tactful.cli_kb import kb
+    from tactful.cli_rewrite import rewrite
     from tactful.cli_understand import understand
 
     main.add_command(batch)
     main.add_command(draft)
     main.add_command(kb)
+    main.add_command(rewrite)
     main.add_command(understand)
 
 

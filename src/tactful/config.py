@@ -71,6 +71,20 @@ class Channel:
     sla_minutes: Annotated[float, Gt(0)]
 
 
+@dataclass(frozen=True, slots=True)
+class Llm:
+    """An OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp server, hosted) that polishes
+    drafts; off unless ``endpoint`` is set. Its output must pass ``tactful.composer.guard``."""
+
+    __pydantic_config__ = _STRICT
+    endpoint: str = ""  # e.g. "http://127.0.0.1:8080/v1"
+    model: str = "default"
+    api_key_env: str = ""  # name of the environment variable holding the key, never the key itself
+    timeout_s: Annotated[float, Gt(0)] = 30.0
+    max_tokens: Annotated[int, Ge(16)] = 400
+    temperature: Annotated[float, Ge(0), Le(2)] = 0.0
+
+
 def _default_channels() -> dict[str, Channel]:
     return {"email": Channel(24 * 60), "chat": Channel(2), "social": Channel(60)}
 
@@ -83,6 +97,7 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     limits: Limits = field(default_factory=Limits)
     channels: dict[str, Channel] = field(default_factory=_default_channels)
+    llm: Llm = field(default_factory=Llm)
 
     def rule_enabled(self, rule_id: str) -> bool:
         """The longest matching prefix in ``enable``/``disable`` wins; rules are on by default."""

@@ -37,6 +37,7 @@ class Draft:
     below_threshold: bool
     sources: list[dict[str, str]] = field(default_factory=list)
     variant: int = 0
+    polish: dict[str, Any] | None = None  # the LLM step, when asked for: accepted or why not
 
     @property
     def score(self) -> int:
@@ -51,6 +52,7 @@ class Draft:
             "analysis": self.analysis,
             "below_threshold": self.below_threshold,
             "sources": [dict(s) for s in self.sources],
+            "polish": self.polish,
         }
 
 
@@ -81,7 +83,7 @@ class _Parts:
         return text
 
 
-def _about(u: Understanding, channel: str) -> str:
+def mirrored_about(u: Understanding, channel: str) -> str:
     """`` for your blue jacket (order A1234)``: the customer's own details, never in public."""
     if channel == "social":
         return ""
@@ -132,7 +134,7 @@ def _compose_one(
     parts = _Parts()
     rtype = decision.request_type
     ask = t["asks"].get(rtype, t["asks"]["other"])
-    about = _about(u, channel)
+    about = mirrored_about(u, channel)
     if about:
         parts.add("details", "message", about.strip())
     reason = decision.policy.reason.strip() if decision.policy else ""
@@ -189,7 +191,8 @@ def _compose_one(
             else:
                 intro = t["alternatives_intro"]["one" if len(alts) == 1 else "many"]
                 body.append(intro + "\n" + "\n".join(f"- {a.text}" for a in alts))
-            nxt = _pick(t["chat"]["refuse_next"] if channel == "chat" else t["next_steps"], variant)
+            steps = t["next_steps_one"] if len(alts) == 1 else t["next_steps"]
+            nxt = _pick(t["chat"]["refuse_next"] if channel == "chat" else steps, variant)
         else:
             nxt = _pick(t["needs_info_next"], variant)
         body.append(parts.add("next_step", "template", nxt))
@@ -226,13 +229,15 @@ def compose(
     config: Config | None = None,
     variants: int = 1,
     request_type: str | None = None,
+    polish: bool = False,
 ) -> list[Draft]:
     """Draft ``variants`` replies (1–3, distinct, in a fixed order) to ``message`` on ``channel``.
 
     ``facts`` are what the agent knows (``purchase_date``, ``today``, ``amount``…) and go to
     :func:`tactful.kb.decide`; ``request_type`` overrides what :func:`tactful.understand` read.
-    Same inputs, same drafts. Raises ``ValueError`` for an empty message, an unknown channel
-    or a variant count outside 1–3.
+    Same inputs, same drafts. ``polish`` asks the LLM in ``config.llm`` to reword each draft;
+    its text replaces the draft's only if it passes the guard (see ``Draft.polish``).
+    Raises ``ValueError`` for an empty message, an unknown channel or a variant count outside 1–3.
     """
     from tactful.analyzer.core import analyze
     from tactful.kb.decide import decide
@@ -258,6 +263,8 @@ def compose(
         max_alternatives=min(3, config.thresholds.max_alternatives),
     )
     wire = decision.to_dict()
+    allowed = tuple(a.text for a in decision.alternatives)
+    known = (message, decision.policy.reason if decision.policy else "", *allowed, *map(str, facts.values()))
     drafts: list[Draft] = []
     seen: set[str] = set()
     for variant in range(variants):
@@ -266,6 +273,17 @@ def compose(
             continue
         seen.add(text)
         analysis = analyze(text, message, config=config).to_dict()
+        polished = None
+        if polish:
+            from tactful.composer.guard import Inputs
+            from tactful.composer.llm import polish as llm_polish
+
+            inputs = Inputs(text, known, allowed, must_refuse=decision.outcome == "refuse")
+            result = llm_polish(text, inputs, message, config, int(analysis["score"]))
+            polished = result.to_dict()
+            if result.accepted:
+                text = result.text
+                analysis = analyze(text, message, config=config).to_dict()
         drafts.append(
             Draft(
                 text=text,
@@ -275,6 +293,7 @@ def compose(
                 below_threshold=int(analysis["score"]) < config.thresholds.min_score,
                 sources=sources,
                 variant=variant,
+                polish=polished,
             )
         )
     return drafts

@@ -1,0 +1,127 @@
+"""``tactful rewrite``: the agent's own draft, fixed by the method, shown as a diff."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tactful.cli_common import fail
+from tactful.cli_kb import load_kb_or_fail, parse_facts
+
+
+@click.command("rewrite")
+@click.argument("draft", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--customer", type=click.Path(allow_dash=True, dir_okay=False), help="The customer's message.")
+@click.option("--kb", "kb_dir", type=click.Path(), help="Policy folder (default: the example store).")
+@click.option("--no-kb", is_flag=True, help="Use no policies: add no reason or alternative from a KB.")
+@click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact you know (repeatable).")
+@click.option("--type", "request_type", help="Request type, when the message doesn't make it clear.")
+@click.option("--channel", type=click.Choice(["email", "chat", "social"]), default="email", show_default=True)
+@click.option("--polish", is_flag=True, help="Have the LLM in tactful.toml [llm] reword it (guarded).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "diff"]), default="text", show_default=True
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
+def rewrite(
+    draft: str,
+    customer: str | None,
+    kb_dir: str | None,
+    no_kb: bool,
+    facts: tuple[str, ...],
+    request_type: str | None,
+    channel: str,
+    polish: bool,
+    fmt: str,
+    config_path: str | None,
+) -> None:
+    """Rewrite the agent's DRAFT (a file, or - for standard input); the decision never changes."""
+    from tactful.composer import rewrite as do_rewrite
+    from tactful.config import ConfigError, load_config
+    from tactful.kb import STORE_EXAMPLE
+    from tactful.textio import InputError, read_text
+
+    if customer == "-" and draft == "-":
+        fail("the draft and the customer's message can't both come from standard input")
+    try:
+        config = load_config(config_path)
+        text = read_text(draft)
+        message = read_text(customer) if customer else None
+    except (ConfigError, InputError) as exc:
+        fail(str(exc))
+    knowledge = None if no_kb else load_kb_or_fail(kb_dir or str(STORE_EXAMPLE))
+    try:
+        result = do_rewrite(
+            text,
+            message,
+            parse_facts(facts),
+            knowledge,
+            config=config,
+            request_type=request_type,
+            channel=channel,
+            polish=polish,
+        )
+    except ValueError as exc:  # empty draft, a fact of the wrong type, an unknown request type
+        fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if fmt == "diff":
+        click.echo(result.diff, nl=False)
+        return
+    _print(result)
+
+
+def _print(result: object) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from tactful.composer import Rewrite
+
+    assert isinstance(result, Rewrite)
+    console = Console(highlight=False)
+    console.print(f"[bold]Score {result.before['score']} → {result.score}[/bold]" + _flag(result))
+    console.print()
+    console.print(word_diff(result.original, result.text, console.is_terminal))
+    console.print()
+    for change in result.changes:
+        what = change.kind.replace("_", " ")
+        source = f" (from {change.source})" if change.source != "draft" else ""
+        detail = f"“{change.before}” → “{change.after}”" if change.before else f"“{change.after}”"
+        console.print(Text(f"• {what}{source}: {detail}"))
+    for note in [*result.notes, *(f"kept the draft: {g}" for g in result.guard)]:
+        console.print(Text(f"! {note}", style="yellow"))
+    if result.polish is not None:
+        verdict = (
+            "accepted" if result.polish["accepted"] else "rejected: " + "; ".join(result.polish["reasons"])
+        )
+        console.print(Text(f"LLM polish ({result.polish['model']}) {verdict}", style="cyan"))
+    console.print()
+    console.print("[bold]Rewritten reply[/bold]")
+    console.print(Text(result.text))
+
+
+def word_diff(before: str, after: str, color: bool) -> object:
+    """The edit word by word: in colour on a terminal, else as ``[-removed-]{+added+}`` (git's style)."""
+    import difflib
+    import re
+
+    from rich.text import Text
+
+    old, new = re.findall(r"\S+\s*", before), re.findall(r"\S+\s*", after)
+    out = Text()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
+        if op == "equal":
+            out.append(removed)
+            continue
+        if removed:
+            out.append(removed, style="red strike") if color else out.append(f"[-{removed.rstrip()}-] ")
+        if added:
+            out.append(added, style="green") if color else out.append(f"{{+{added.rstrip()}+}} ")
+    return out
+
+
+def _flag(result: object) -> str:
+    below = getattr(result, "below_threshold", False)
+    return "  [red]BELOW THE TEAM THRESHOLD: edit before sending[/red]" if below else ""
