@@ -54,7 +54,8 @@ def test_in_window_allows(kb: Any) -> None:
 
 
 def test_missing_purchase_date_asks_for_it(kb: Any) -> None:
-    [draft] = compose(MESSAGE, {"today": "2026-03-01", "amount": 80}, kb)
+    undated = "Hi, I want a refund for order #A1234, the blue jacket. It does not fit. Thanks"
+    [draft] = compose(undated, {"today": "2026-03-01", "amount": 80}, kb)
     assert draft.decision["outcome"] == "needs_info"
     assert draft.decision["missing"] == ["purchase_date"]
     assert "date you bought it?" in draft.text

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tactful.analyzer.signals import load_yaml
+from tactful.composer.facts import purchase_date
 from tactful.config import Config
 
 if TYPE_CHECKING:
@@ -256,6 +257,9 @@ def compose(
         raise ValueError(f"cannot draft a reply: {u.note}")
     rtype = _request_type(u, facts, request_type)
     facts.pop("request_type", None)
+    stated = purchase_date(u, facts)
+    if stated is not None:  # the customer said when they bought it
+        facts["purchase_date"] = stated[0]
     decision = decide(
         rtype,
         {**facts, "channel": channel},
@@ -269,6 +273,8 @@ def compose(
     seen: set[str] = set()
     for variant in range(variants):
         text, sources = _compose_one(u, decision, facts, channel, config, variant)
+        if stated is not None:
+            sources.append({"part": "purchase_date", "from": "message", "text": stated[1]})
         if text in seen:
             continue
         seen.add(text)

@@ -378,6 +378,7 @@ def rewrite(
     Raises ``ValueError`` for an empty draft or facts of the wrong type.
     """
     from tactful.analyzer.core import analyze
+    from tactful.composer.facts import purchase_date
     from tactful.composer.guard import Inputs, check
     from tactful.kb.decide import decide
     from tactful.understanding import understand
@@ -400,6 +401,9 @@ def rewrite(
             or str((facts or {}).get("request_type", "other"))
         )
         fact_values = {k: v for k, v in (facts or {}).items() if k != "request_type"}
+        stated = purchase_date(u, fact_values) if u is not None else None
+        if stated is not None:  # the customer said when they bought it
+            fact_values["purchase_date"] = stated[0]
         decision = decide(rtype, {**fact_values, "channel": channel}, kb, max_alternatives=3)
         if before.is_refusal and decision.outcome == "allow":
             notes.append(
