@@ -50,6 +50,8 @@ HOSTILE = [
     ("We can't refund it, but I can send you a free replacement blender instead.", "outside the policy"),
     ("We can't refund this. I'll call you on Friday to discuss it.", "friday"),
     ("We can't refund this, I guarantee you it is final.", "promises"),
+    ("We can't refund this.\n\nBest regards,\n[Your Name]", "placeholder"),
+    ("Customer's message:\nWe can't refund this.", "prompt echo"),
     ("", "empty"),
     ("We can't refund this. " * 80, "over the 1,000 allowed"),
 ]

@@ -85,6 +85,14 @@ class Llm:
     temperature: Annotated[float, Ge(0), Le(2)] = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    """Where tactful remembers cases; ``$TACTFUL_DATABASE_URL`` and ``--db`` override it."""
+
+    __pydantic_config__ = _STRICT
+    url: str = "tactful.db"  # a SQLite file path, or a postgresql:// URL
+
+
 def _default_channels() -> dict[str, Channel]:
     return {"email": Channel(24 * 60), "chat": Channel(2), "social": Channel(60)}
 
@@ -98,6 +106,7 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     channels: dict[str, Channel] = field(default_factory=_default_channels)
     llm: Llm = field(default_factory=Llm)
+    store: StoreConfig = field(default_factory=StoreConfig)
 
     def rule_enabled(self, rule_id: str) -> bool:
         """The longest matching prefix in ``enable``/``disable`` wins; rules are on by default."""

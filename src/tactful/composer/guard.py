@@ -21,6 +21,9 @@ GUARD_PATH = Path(__file__).with_name("guard.yml")
 
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"\[[^\]\n]{1,40}\]|\{[^}\n]{1,40}\}|\byour name\b|\bcustomer(?:'|’)s message:", re.IGNORECASE
+)
 _MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>", re.IGNORECASE)
 _MONTHS = (
     "january february march april may june july august september october november december "
@@ -100,7 +103,7 @@ def check(candidate: str, inputs: Inputs) -> list[str]:
     for word in dict.fromkeys(w.lower() for w in _DATE_WORDS.findall(text)):
         if word not in corpus.lower():
             reasons.append(f"the date '{word}' is in no input")
-    for pattern, what in ((_URL, "link"), (_MARKUP, "markup")):
+    for pattern, what in ((_URL, "link"), (_MARKUP, "markup"), (_PLACEHOLDER, "placeholder or prompt echo")):
         for found in dict.fromkeys(pattern.findall(text)):
             if found.lower() not in corpus.lower():
                 reasons.append(f"the {what} '{found}' is in no input")

@@ -1,0 +1,832 @@
+"""The Store facade: every front door (CLI, REST, web) remembers and reads cases through it.
+
+Each public method runs in one transaction; writes on SQLite take the write lock up front
+(see :mod:`tactful.store.db`). Methods return frozen records, never live ORM objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from . import db
+from .assemble import case_record, case_records, followup_info, promise_info, user_info
+from .consistency import OpenPromise, PastCase, check, period_findings
+from .db import StoreError
+from .models import (
+    Alternative,
+    Attempt,
+    Case,
+    CaseScore,
+    Conversation,
+    Customer,
+    DeclinedRequest,
+    Feedback,
+    FollowUp,
+    Outcome,
+    Promise,
+    Refusal,
+    RequestTopic,
+    Scenario,
+    User,
+)
+from .records import (
+    AttemptInfo,
+    CaseHit,
+    CaseRecord,
+    CustomerHistory,
+    DeclinedTopic,
+    FollowUpInfo,
+    OutcomeInfo,
+    ScenarioInfo,
+    ShipNotice,
+    Table,
+    UserInfo,
+    now,
+    to_db,
+    utc,
+)
+from .redact import redact_optional
+
+if TYPE_CHECKING:
+    from tactful.config import Config
+    from tactful.model import Finding
+
+P = ParamSpec("P")
+R = TypeVar("R")
+ROLES = ("agent", "manager", "admin")
+OUTCOMES = ("came_back", "bought_again", "churned")
+# Requests whose topic may be read from the customer's own words ("could you add dark mode?").
+FEATURE_TYPES = ("feature_request", "customization")
+# An open-ended "I'll get back to you" becomes a follow-up due this long after the reply.
+OPEN_PROMISE_DUE = timedelta(days=2)
+
+
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """Database and migration errors leave every public method as a one-line :class:`StoreError`."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = args[0]
+        assert isinstance(store, Store)
+        with db.translated(store.url):
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """tactful's memory of every no: open it with :func:`open_store`."""
+
+    def __init__(
+        self, engine: Engine, url: str, *, config: Config | None = None, redact: bool = True
+    ) -> None:
+        self.url = url
+        self._engine = engine
+        self._writer = db.writer(engine)
+        self._config = config
+        self.redact = redact
+
+    # ----------------------------------------------------------------- plumbing
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from tactful.config import ConfigError, load_config
+
+            try:
+                self._config = load_config()
+            except ConfigError as exc:
+                raise StoreError(str(exc)) from None
+        return self._config
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with Session(self._writer, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @_guarded
+    def revision(self) -> str | None:
+        with self._engine.connect() as conn:
+            return db.current_revision(conn)
+
+    @_guarded
+    def upgrade(self, revision: str = "head") -> str | None:
+        return db.upgrade(self._engine, revision)
+
+    def _get_or_create(self, s: Session, model: type[Any], values: dict[str, Any], keys: list[str]) -> int:
+        """The id of the row matching ``keys``, inserted if missing; safe against a concurrent insert
+        (``ON CONFLICT DO NOTHING`` then read back), so two writers never fail on the unique key."""
+        match = select(model.id).where(*(getattr(model, k) == values[k] for k in keys))
+        found = s.scalar(match)
+        if found is not None:
+            return int(found)
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            s.execute(pg_insert(model).values(**values).on_conflict_do_nothing(index_elements=keys))
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            s.execute(sqlite_insert(model).values(**values).on_conflict_do_nothing(index_elements=keys))
+        found = s.scalar(match)
+        assert found is not None
+        return int(found)
+
+    def _customer_id(self, s: Session, key: str, name: str | None = None) -> int:
+        key = key.strip()
+        if not key:
+            raise StoreError("the customer id must not be empty")
+        values: dict[str, Any] = {"key": key, "name": name, "helpdesk_ids": {}, "created_at": now()}
+        cid = self._get_or_create(s, Customer, values, ["key"])
+        if name:
+            s.execute(update(Customer).where(Customer.id == cid, Customer.name.is_(None)).values(name=name))
+        return cid
+
+    def _find_customer(self, s: Session, key: str) -> Customer:
+        customer = s.scalar(select(Customer).where(Customer.key == key))
+        if customer is None:
+            raise StoreError(f"no customer {key!r} in the store")
+        return customer
+
+    # ----------------------------------------------------------------- users
+    @_guarded
+    def add_user(self, name: str, role: Literal["agent", "manager", "admin"]) -> tuple[UserInfo, str]:
+        """Create a user; the plaintext API token is returned once and only its hash is kept."""
+        name = name.strip()
+        if not name:
+            raise StoreError("a user needs a name")
+        if role not in ROLES:
+            raise StoreError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        token = secrets.token_urlsafe(32)
+        with self._write() as s:
+            if s.scalar(select(User.id).where(User.name == name)) is not None:
+                raise StoreError(f"a user named {name!r} already exists")
+            user = User(name=name, role=role, token_hash=_hash(token), created_at=now())
+            s.add(user)
+            s.flush()
+            return user_info(user), token
+
+    @_guarded
+    def user_for_token(self, token: str) -> UserInfo | None:
+        if not token:
+            return None
+        with self._read() as s:
+            user = s.scalar(select(User).where(User.token_hash == _hash(token)))
+            return user_info(user) if user else None
+
+    @_guarded
+    def list_users(self) -> list[UserInfo]:
+        with self._read() as s:
+            return [user_info(u) for u in s.scalars(select(User).order_by(User.name))]
+
+    # ----------------------------------------------------------------- cases
+    def _past(self, s: Session, customer_id: int) -> tuple[list[PastCase], list[OpenPromise]]:
+        columns = (Case.id, Case.sent_at, Case.reply, Case.request_type, Case.topic, Case.is_refusal)
+        query = select(*columns, Case.exception_granted).where(Case.customer_id == customer_id)
+        past = [PastCase(*row) for row in s.execute(query.order_by(Case.sent_at, Case.id)).all()]
+        shipped = set(s.scalars(select(RequestTopic.topic).where(RequestTopic.status == "shipped")))
+        rows = s.execute(
+            select(Promise, Case.sent_at)
+            .join(Case, Case.id == Promise.case_id)
+            .where(Promise.customer_id == customer_id, Promise.status == "open")
+        ).all()
+        promises = [
+            OpenPromise(p.id, p.case_id, sent, p.text, p.due_at, bool(p.topic and p.topic in shipped))
+            for p, sent in rows
+        ]
+        return past, promises
+
+    def _review(
+        self,
+        reply: str,
+        customer_message: str | None,
+        context: dict[str, Any],
+        past: list[PastCase],
+        promises: list[OpenPromise],
+        request_type: str | None,
+        topic: str | None,
+        at: datetime,
+    ) -> tuple[Any, list[Finding]]:
+        """Analyze ``reply`` with the customer's history; the findings include the store's own."""
+        from tactful.analyzer.core import TextTooLarge, analyze
+        from tactful.analyzer.features import extract as features
+
+        if past:
+            context = {**context, "history": [p.reply for p in past]}
+        try:
+            analysis = analyze(reply, customer_message, context or None, config=self.config)
+        except (TextTooLarge, ValueError) as exc:
+            raise StoreError(str(exc)) from None
+        refusals = features(reply).refusals
+        memory = check(reply, refusals, past, promises, request_type=request_type, topic=topic, now=at)
+        periods = period_findings(reply, analysis.findings, past)
+        findings = [f for f in analysis.findings if f.rule != "tactful.consistency.history_period"]
+        return analysis, findings + periods + memory
+
+    @staticmethod
+    def _request_type(customer_message: str | None, fallback: str) -> str | None:
+        if customer_message:
+            from tactful.understanding import understand
+
+            request = understand(customer_message).request
+            if request is not None:
+                return request.type
+        return fallback or None
+
+    @_guarded
+    def log_reply(
+        self,
+        customer: str,
+        reply: str,
+        *,
+        customer_message: str | None = None,
+        channel: str | None = None,
+        agent: str | None = None,
+        received_at: datetime | None = None,
+        sent_at: datetime | None = None,
+        conversation: str | None = None,
+        request_type: str | None = None,
+        policy_id: str | None = None,
+        topic: str | None = None,
+        customer_name: str | None = None,
+        helpdesk_ids: dict[str, str] | None = None,
+        redact: bool | None = None,
+    ) -> CaseRecord:
+        """Record a sent reply: analysis, refusal, alternatives, promises, follow-ups (one transaction)."""
+        from .extract import extract, normalize_topic
+
+        if not isinstance(reply, str) or not reply.strip():
+            raise StoreError("the reply is empty: nothing to log")
+        limit = self.config.limits.max_chars
+        if len(reply) > limit:
+            raise StoreError(
+                f"the reply is {len(reply):,} characters; the limit is {limit:,} (limits.max_chars)"
+            )
+        if redact if redact is not None else self.redact:
+            reply = redact_optional(reply) or ""
+            customer_message = redact_optional(customer_message)
+        sent = to_db(sent_at) or now()
+        received = to_db(received_at)
+        if received is not None and received > sent:
+            raise StoreError("received_at is later than sent_at")
+        context: dict[str, Any] = {}
+        if channel:
+            context["channel"] = channel
+        if received is not None:
+            context["received_at"] = received.isoformat()
+            context["replied_at"] = sent.isoformat()
+        response = sla = None
+        if received is not None:
+            from tactful.analyzer.rubric import response_minutes, sla_minutes
+
+            try:
+                response = response_minutes(context)
+                sla = sla_minutes(context, self.config)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from None
+        found = extract(reply, customer_message, sent, context)
+        rtype = request_type or self._request_type(customer_message, "other" if found.is_refusal else "")
+        the_topic = normalize_topic(topic) if topic else found.topic
+        if the_topic is None and rtype in FEATURE_TYPES:
+            the_topic = found.asked_topic
+        with self._write() as s:
+            cid = self._customer_id(s, customer, customer_name)
+            if helpdesk_ids:
+                row = s.get(Customer, cid)
+                assert row is not None
+                row.helpdesk_ids = {**row.helpdesk_ids, **helpdesk_ids}
+            past, promises = self._past(s, cid)
+            analysis, findings = self._review(
+                reply, customer_message, context, past, promises, rtype, the_topic, sent
+            )
+            conv_key = conversation or f"auto-{uuid.uuid4().hex[:12]}"
+            conv_id = self._get_or_create(
+                s,
+                Conversation,
+                {"customer_id": cid, "key": conv_key, "channel": channel, "created_at": sent},
+                ["customer_id", "key"],
+            )
+            wire = analysis.to_dict()
+            wire["findings"] = [f.to_dict() for f in findings]
+            case = Case(
+                conversation_id=conv_id,
+                customer_id=cid,
+                agent=agent,
+                channel=channel,
+                customer_message=customer_message,
+                reply=reply,
+                received_at=received,
+                sent_at=sent,
+                request_type=rtype,
+                policy_id=policy_id,
+                topic=the_topic,
+                is_refusal=analysis.is_refusal,
+                exception_granted=found.exception_granted,
+                score=analysis.score,
+                response_minutes=response,
+                sla_minutes=sla,
+                analysis=wire,
+            )
+            s.add(case)
+            s.flush()
+            refusal: Refusal | None = None
+            alternatives: list[Alternative] = []
+            promises_made: list[Promise] = []
+            followups: list[FollowUp] = []
+            for name, value in analysis.characteristics.items():
+                if value.applicable and value.score is not None:
+                    s.add(CaseScore(case_id=case.id, characteristic=name, score=round(value.score, 3)))
+            if analysis.is_refusal:
+                refusal = Refusal(
+                    case_id=case.id,
+                    customer_id=cid,
+                    request_type=rtype or "other",
+                    policy_id=policy_id,
+                    reason=found.reason,
+                )
+                s.add(refusal)
+                s.flush()
+                alternatives = [
+                    Alternative(refusal_id=refusal.id, position=i, text=alt_text, kind=kind, accepted=False)
+                    for i, (alt_text, kind) in enumerate(found.alternatives, 1)
+                ]
+                s.add_all(alternatives)
+                if the_topic:
+                    tid = self._get_or_create(
+                        s,
+                        RequestTopic,
+                        {"topic": the_topic, "request_type": rtype, "status": "declined", "shipped_at": None},
+                        ["topic"],
+                    )
+                    s.add(DeclinedRequest(topic_id=tid, customer_id=cid, case_id=case.id, asked_at=sent))
+            for p in found.promises:
+                promise = Promise(
+                    case_id=case.id,
+                    customer_id=cid,
+                    text=p.text,
+                    kind=p.kind,
+                    topic=p.topic,
+                    due_at=p.due_at,
+                    status="open",
+                )
+                s.add(promise)
+                s.flush()
+                promises_made.append(promise)
+                if p.kind == "contact":
+                    followups.append(
+                        FollowUp(
+                            case_id=case.id,
+                            customer_id=cid,
+                            promise_id=promise.id,
+                            due_at=p.due_at or sent + OPEN_PROMISE_DUE,
+                            owner=agent,
+                            note=f"Promised: {p.text}",
+                            status="open",
+                        )
+                    )
+            s.add_all(followups)
+            s.flush()
+            return case_record(
+                case, customer.strip(), conv_key, refusal, alternatives, promises_made, followups, [], now()
+            )
+
+    @_guarded
+    def case(self, case_id: int) -> CaseRecord:
+        with self._read() as s:
+            found = s.get(Case, case_id)
+            if found is None:
+                raise StoreError(f"no case #{case_id} in the store")
+            return case_records(s, [found])[0]
+
+    @_guarded
+    def cases(
+        self, agent: str | None = None, characteristic: str | None = None, limit: int = 50
+    ) -> list[CaseRecord]:
+        """Drill-down: an agent's cases, or those weakest on one characteristic, newest first."""
+        query = select(Case)
+        if agent is not None:
+            query = query.where(Case.agent == agent)
+        if characteristic is not None:
+            query = query.join(CaseScore, CaseScore.case_id == Case.id).where(
+                CaseScore.characteristic == characteristic
+            )
+            query = query.order_by(CaseScore.score, Case.sent_at.desc(), Case.id.desc())
+        else:
+            query = query.order_by(Case.sent_at.desc(), Case.id.desc())
+        with self._read() as s:
+            return case_records(s, list(s.scalars(query.limit(max(1, limit)))))
+
+    @_guarded
+    def history(self, customer: str) -> CustomerHistory:
+        """The customer's story, oldest first."""
+        with self._read() as s:
+            c = self._find_customer(s, customer)
+            cases = list(
+                s.scalars(select(Case).where(Case.customer_id == c.id).order_by(Case.sent_at, Case.id))
+            )
+            records = case_records(s, cases)
+            at = now()
+            promises = s.scalars(select(Promise).where(Promise.customer_id == c.id).order_by(Promise.id))
+            follow = s.scalars(select(FollowUp).where(FollowUp.customer_id == c.id).order_by(FollowUp.due_at))
+            outcomes = s.scalars(select(Outcome).where(Outcome.customer_id == c.id).order_by(Outcome.at))
+            topics = s.scalars(
+                select(RequestTopic.topic)
+                .join(DeclinedRequest, DeclinedRequest.topic_id == RequestTopic.id)
+                .where(DeclinedRequest.customer_id == c.id)
+                .distinct()
+                .order_by(RequestTopic.topic)
+            )
+            return CustomerHistory(
+                customer=c.key,
+                name=c.name,
+                helpdesk_ids=dict(c.helpdesk_ids),
+                cases=tuple(records),
+                promises=tuple(promise_info(p) for p in promises),
+                followups=tuple(followup_info(f, c.key, at) for f in follow),
+                feedback=tuple(fb for r in records for fb in r.feedback),
+                outcomes=tuple(OutcomeInfo(o.outcome, utc(o.at)) for o in outcomes),
+                declined_topics=tuple(topics),
+            )
+
+    @_guarded
+    def set_helpdesk_id(self, customer: str, helpdesk: str, external_id: str) -> None:
+        """Remember the customer's id in a helpdesk (Zendesk, Freshdesk, …)."""
+        with self._write() as s:
+            cid = self._customer_id(s, customer)
+            c = s.get(Customer, cid)
+            assert c is not None
+            c.helpdesk_ids = {**c.helpdesk_ids, helpdesk: external_id}
+
+    @_guarded
+    def check_consistency(
+        self,
+        customer: str,
+        reply: str,
+        *,
+        customer_message: str | None = None,
+        request_type: str | None = None,
+        topic: str | None = None,
+        at: datetime | None = None,
+    ) -> list[Finding]:
+        """The ``consistency`` findings ``reply`` would get against this customer's history."""
+        from .extract import extract, normalize_topic
+
+        at_db = to_db(at) or now()
+        with self._read() as s:
+            cid = s.scalar(select(Customer.id).where(Customer.key == customer.strip()))
+            if cid is None or not reply.strip():
+                return []
+            past, promises = self._past(s, cid)
+        if not past:
+            return []
+        found = extract(reply, customer_message, at_db, {})
+        rtype = request_type or self._request_type(customer_message, "other" if found.is_refusal else "")
+        the_topic = normalize_topic(topic) if topic else found.topic
+        if the_topic is None and rtype in FEATURE_TYPES:
+            the_topic = found.asked_topic
+        _, findings = self._review(reply, customer_message, {}, past, promises, rtype, the_topic, at_db)
+        return [f for f in findings if f.characteristic == "consistency"]
+
+    # ----------------------------------------------------------------- follow-ups
+    @_guarded
+    def followups(self, due_before: datetime | None = None, status: str = "open") -> list[FollowUpInfo]:
+        """Follow-ups with ``status`` ("open", "done" or "all"), due before ``due_before`` if given."""
+        if status not in ("open", "done", "all"):
+            raise StoreError(f"status must be open, done or all, not {status!r}")
+        query = select(FollowUp, Customer.key).join(Customer, Customer.id == FollowUp.customer_id)
+        if status != "all":
+            query = query.where(FollowUp.status == status)
+        if due_before is not None:
+            query = query.where(FollowUp.due_at <= to_db(due_before))
+        at = now()
+        with self._read() as s:
+            rows = s.execute(query.order_by(FollowUp.due_at, FollowUp.id)).all()
+            return [followup_info(f, key, at) for f, key in rows]
+
+    @_guarded
+    def add_followup(
+        self,
+        customer: str,
+        due_at: datetime,
+        note: str,
+        *,
+        owner: str | None = None,
+        case_id: int | None = None,
+    ) -> int:
+        with self._write() as s:
+            cid = self._customer_id(s, customer)
+            f = FollowUp(
+                case_id=case_id,
+                customer_id=cid,
+                promise_id=None,
+                due_at=to_db(due_at),
+                owner=owner,
+                note=note,
+                status="open",
+            )
+            s.add(f)
+            s.flush()
+            return f.id
+
+    @_guarded
+    def complete_followup(self, id: int) -> None:
+        """Mark a follow-up done; the promise behind it counts as kept."""
+        with self._write() as s:
+            f = s.get(FollowUp, id)
+            if f is None:
+                raise StoreError(f"no follow-up #{id} in the store")
+            if f.status == "done":
+                return
+            f.status, f.done_at = "done", now()
+            if f.promise_id is not None:
+                s.execute(
+                    update(Promise)
+                    .where(Promise.id == f.promise_id, Promise.status == "open")
+                    .values(status="kept", kept_at=f.done_at)
+                )
+
+    # ----------------------------------------------------------------- declined requests
+    @_guarded
+    def declined_requests(self) -> list[DeclinedTopic]:
+        """Declined requests grouped by topic, most customers first."""
+        customers = func.count(DeclinedRequest.customer_id.distinct())
+        query = (
+            select(RequestTopic, customers, func.max(DeclinedRequest.asked_at))
+            .join(DeclinedRequest, DeclinedRequest.topic_id == RequestTopic.id)
+            .group_by(RequestTopic.id)
+            .order_by(customers.desc(), RequestTopic.topic)
+        )
+        with self._read() as s:
+            return [
+                DeclinedTopic(t.topic, t.request_type, n, utc(last), t.status, utc(t.shipped_at))
+                for t, n, last in s.execute(query).all()
+            ]
+
+    @_guarded
+    def ship_request(self, topic: str) -> list[ShipNotice]:
+        """Mark a declined topic shipped and draft each customer who asked a notification."""
+        from tactful.analyzer.core import analyze
+
+        from .extract import normalize_topic
+        from .requests import draft_notification
+
+        key = normalize_topic(topic)
+        at = now()
+        with self._write() as s:
+            t = s.scalar(select(RequestTopic).where(RequestTopic.topic == key))
+            if t is None:
+                known = (
+                    ", ".join(s.scalars(select(RequestTopic.topic).order_by(RequestTopic.topic)))
+                    or "none yet"
+                )
+                raise StoreError(f"no declined request on {key!r} (topics: {known})")
+            t.status, t.shipped_at = "shipped", t.shipped_at or at
+            rows = s.execute(
+                select(DeclinedRequest, Customer)
+                .join(Customer, Customer.id == DeclinedRequest.customer_id)
+                .where(DeclinedRequest.topic_id == t.id)
+                .order_by(DeclinedRequest.asked_at, DeclinedRequest.id)
+            ).all()
+            promised = set(
+                s.scalars(select(Promise.customer_id).where(Promise.topic == key, Promise.kind == "notify"))
+            )
+            notices: list[ShipNotice] = []
+            seen: set[int] = set()
+            for request, customer in rows:
+                if request.notified_at is None:
+                    request.notified_at = at
+                if customer.id in seen:
+                    continue
+                seen.add(customer.id)
+                draft = draft_notification(customer.name, key, request.asked_at, customer.id in promised)
+                notices.append(
+                    ShipNotice(
+                        customer=customer.key,
+                        name=customer.name,
+                        topic=key,
+                        asked_at=utc(request.asked_at),
+                        case_id=request.case_id,
+                        draft=draft,
+                        score=analyze(draft, config=self.config).score,
+                    )
+                )
+            s.execute(
+                update(Promise)
+                .where(Promise.topic == key, Promise.kind == "notify", Promise.status == "open")
+                .values(status="kept", kept_at=at)
+            )
+            return notices
+
+    # ----------------------------------------------------------------- feedback and outcomes
+    @_guarded
+    def add_feedback(
+        self, case_id: int, csat: int, comment: str | None = None, *, redact: bool | None = None
+    ) -> None:
+        if isinstance(csat, bool) or not isinstance(csat, int) or not 1 <= csat <= 5:
+            raise StoreError(f"CSAT must be a whole number from 1 to 5, not {csat!r}")
+        with self._write() as s:
+            if s.get(Case, case_id) is None:
+                raise StoreError(f"no case #{case_id} in the store")
+            text_ = redact_optional(comment) if (self.redact if redact is None else redact) else comment
+            s.add(Feedback(case_id=case_id, csat=csat, comment=text_, created_at=now()))
+
+    @_guarded
+    def accept_alternative(self, case_id: int, position: int) -> None:
+        """Record that the customer took alternative ``position`` (1-based) offered in a refusal."""
+        with self._write() as s:
+            refusal = s.scalar(select(Refusal).where(Refusal.case_id == case_id))
+            if refusal is None:
+                raise StoreError(f"case #{case_id} is not a recorded refusal")
+            alt = s.scalar(
+                select(Alternative).where(
+                    Alternative.refusal_id == refusal.id, Alternative.position == position
+                )
+            )
+            if alt is None:
+                raise StoreError(f"case #{case_id} has no alternative #{position}")
+            alt.accepted = True
+
+    @_guarded
+    def record_outcome(
+        self,
+        customer: str,
+        outcome: Literal["came_back", "bought_again", "churned"],
+        at: datetime | None = None,
+    ) -> None:
+        if outcome not in OUTCOMES:
+            raise StoreError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+        with self._write() as s:
+            c = self._find_customer(s, customer)
+            s.add(Outcome(customer_id=c.id, outcome=outcome, at=to_db(at) or now()))
+
+    # ----------------------------------------------------------------- search
+    @_guarded
+    def search_cases(self, query: str, limit: int = 10) -> list[CaseHit]:
+        """Past cases most similar to ``query`` (see :mod:`tactful.store.search`)."""
+        from .search import search_cases
+
+        with self._read() as s:
+            return search_cases(s, query, limit)
+
+    # ----------------------------------------------------------------- reports
+    @_guarded
+    def report(self, name: str) -> Table:
+        from .reports import REPORTS
+
+        if name not in REPORTS:
+            raise StoreError(f"unknown report {name!r}; choose one of: {', '.join(REPORTS)}")
+        with self._read() as s:
+            return REPORTS[name](s)
+
+    # ----------------------------------------------------------------- export / import
+    @_guarded
+    def export_jsonl(self, path: str | Path, *, redact: bool = True) -> int:
+        """Write every row of the store to ``path`` (JSONL); returns the number of rows."""
+        from .transfer import export_rows
+
+        with self._read() as s:
+            return export_rows(s, Path(path), redact=redact, revision=db.current_revision(s.connection()))
+
+    @_guarded
+    def import_jsonl(self, path: str | Path) -> int:
+        """Load an export into this (empty) store in one transaction; returns the number of rows."""
+        from .transfer import import_rows
+
+        with self._write() as s:
+            return import_rows(s, Path(path), revision=db.current_revision(s.connection()))
+
+    # ----------------------------------------------------------------- practice mode
+    @_guarded
+    def add_scenario(
+        self,
+        id: str,
+        title: str,
+        customer_message: str,
+        facts: dict[str, Any],
+        created_by: str | None = None,
+    ) -> None:
+        """Create or update a practice scenario."""
+        if not id.strip() or not title.strip() or not customer_message.strip():
+            raise StoreError("a scenario needs an id, a title and a customer message")
+        with self._write() as s:
+            found = s.get(Scenario, id)
+            if found is None:
+                s.add(
+                    Scenario(
+                        id=id,
+                        title=title,
+                        customer_message=customer_message,
+                        facts=dict(facts),
+                        created_by=created_by,
+                        created_at=now(),
+                    )
+                )
+            else:
+                found.title, found.customer_message, found.facts = title, customer_message, dict(facts)
+
+    @_guarded
+    def scenarios(self) -> list[ScenarioInfo]:
+        with self._read() as s:
+            return [
+                ScenarioInfo(
+                    x.id, x.title, x.customer_message, dict(x.facts), x.created_by, utc(x.created_at)
+                )
+                for x in s.scalars(select(Scenario).order_by(Scenario.created_at, Scenario.id))
+            ]
+
+    @_guarded
+    def record_attempt(
+        self, user: str, scenario_id: str, reply: str, score: int, analysis: dict[str, Any]
+    ) -> int:
+        with self._write() as s:
+            if s.get(Scenario, scenario_id) is None:
+                raise StoreError(f"no practice scenario {scenario_id!r}")
+            attempt = Attempt(
+                user=user,
+                scenario_id=scenario_id,
+                reply=reply,
+                score=int(score),
+                analysis=analysis,
+                created_at=now(),
+            )
+            s.add(attempt)
+            s.flush()
+            return attempt.id
+
+    @_guarded
+    def attempts(self, user: str) -> list[AttemptInfo]:
+        """A user's practice attempts, oldest first (progress over time)."""
+        with self._read() as s:
+            return [
+                AttemptInfo(
+                    a.id, a.user, a.scenario_id, a.reply, a.score, dict(a.analysis), utc(a.created_at)
+                )
+                for a in s.scalars(
+                    select(Attempt).where(Attempt.user == user).order_by(Attempt.created_at, Attempt.id)
+                )
+            ]
+
+    # ----------------------------------------------------------------- demo data
+    @_guarded
+    def seed_demo(self) -> int:
+        """Load the demo customers and cases once; returns how many cases were added (0 if present)."""
+        from .demo import load_demo
+
+        return load_demo(self)
+
+
+def open_store(
+    url: str | None = None,
+    *,
+    config: Config | None = None,
+    redact: bool = True,
+    upgrade: bool = True,
+    timeout_s: float | None = None,
+) -> Store:
+    """Open the store at ``url`` (else ``$TACTFUL_DATABASE_URL``, else ``[store] url`` in the
+    config, else ``./tactful.db``), schema upgraded."""
+    resolved = db.resolve_url(url, config.store.url if config is not None else None)
+    with db.translated(resolved):
+        engine = db.make_engine(resolved, timeout_s)
+        try:
+            if upgrade:
+                db.upgrade(engine)
+            else:
+                with engine.connect():
+                    pass
+        except BaseException:
+            engine.dispose()
+            raise
+    return Store(engine, resolved, config=config, redact=redact)

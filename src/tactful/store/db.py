@@ -1,0 +1,188 @@
+"""Engines, URL resolution, schema upgrades and error translation for the store.
+
+SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` for writes so two processes
+writing at once wait for each other instead of failing; every database error leaves the
+store as a :class:`StoreError` with a one-line message, never a driver traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+
+DEFAULT_PATH = "tactful.db"
+ENV_URL = "TACTFUL_DATABASE_URL"
+ENV_TIMEOUT = "TACTFUL_DB_TIMEOUT"
+DEFAULT_TIMEOUT_S = 30.0
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any two sessions migrating at once serialise on this PostgreSQL advisory lock.
+_PG_LOCK_KEY = 0x7AC7F0
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message says why in one line."""
+
+
+def resolve_url(url: str | None = None, configured: str | None = None) -> str:
+    """``url``, else ``$TACTFUL_DATABASE_URL``, else ``configured`` (``[store] url`` in
+    tactful.toml), else the SQLite file ``./tactful.db``.
+
+    A plain path means a SQLite file; ``postgresql://`` is given the psycopg 3 driver.
+    """
+    raw = url or os.environ.get(ENV_URL) or configured or DEFAULT_PATH
+    if "://" not in raw:
+        return f"sqlite:///{raw}"
+    if raw.startswith("postgresql://") or raw.startswith("postgres://"):
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    return raw
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for error messages."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def sqlite_path(url: str) -> str | None:
+    if not url.startswith("sqlite"):
+        return None
+    return url.split(":///", 1)[1] if ":///" in url else ":memory:"
+
+
+def busy_timeout() -> float:
+    raw = os.environ.get(ENV_TIMEOUT)
+    if raw is None:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise StoreError(f"${ENV_TIMEOUT}: not a number of seconds: {raw!r}") from None
+    if value < 0:
+        raise StoreError(f"${ENV_TIMEOUT}: must not be negative")
+    return value
+
+
+def make_engine(url: str, timeout_s: float | None = None) -> Engine:
+    """An engine for ``url`` (already resolved); SQLite gets its pragmas on every connection."""
+    timeout = busy_timeout() if timeout_s is None else timeout_s
+    try:
+        if url.startswith("sqlite"):
+            path = sqlite_path(url)
+            if path and path != ":memory:" and not Path(path).parent.exists():
+                raise StoreError(f"{path}: the folder {Path(path).parent} does not exist")
+            engine = create_engine(url, connect_args={"timeout": timeout})
+            _sqlite_events(engine, timeout)
+        else:
+            args: dict[str, Any] = {"connect_timeout": max(1, int(timeout))} if "psycopg" in url else {}
+            engine = create_engine(url, connect_args=args, pool_pre_ping=True)
+    except (exc.ArgumentError, exc.NoSuchModuleError) as err:
+        raise StoreError(f"{display_url(url)}: not a usable database URL ({err})") from None
+    return engine
+
+
+def _sqlite_events(engine: Engine, timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            mode = cur.execute("PRAGMA journal_mode").fetchone()
+            if mode and str(mode[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write takes the write lock up front: a deferred BEGIN that upgrades later fails
+        # with SQLITE_BUSY at once, without waiting for the busy timeout.
+        immediate = conn.get_execution_options().get("tactful_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, marked so SQLite transactions begin with the write lock held."""
+    return engine.execution_options(tactful_write=True)
+
+
+def describe(err: BaseException, url: str) -> str:
+    """A one-line, user-facing reason for a database error."""
+    orig = getattr(err, "orig", None) or err
+    detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    where = sqlite_path(url) or display_url(url)
+    low = detail.lower()
+    if "file is not a database" in low or "malformed" in low or "not a database" in low:
+        return f"{where}: not a readable tactful database (the file is corrupt or not SQLite)"
+    if "database is locked" in low or "database table is locked" in low:
+        return f"{where}: the database is locked by another process; try again when it is done"
+    if "unable to open database file" in low:
+        return f"{where}: cannot open the database file (check the path and its permissions)"
+    if "readonly" in low or "read-only" in low:
+        return f"{where}: the database is read-only"
+    if isinstance(err, exc.OperationalError) and not url.startswith("sqlite"):
+        return f"cannot use the database at {display_url(url)}: {detail}"
+    return f"{where}: database error: {detail}"
+
+
+@contextmanager
+def translated(url: str) -> Iterator[None]:
+    """Turn driver and migration errors into :class:`StoreError`."""
+    from alembic.util import CommandError
+
+    try:
+        yield
+    except StoreError:
+        raise
+    except exc.SQLAlchemyError as err:
+        raise StoreError(describe(err, url)) from None
+    except CommandError as err:
+        raise StoreError(f"{display_url(url)}: migration failed: {err}") from None
+
+
+def alembic_config(connection: Connection | None = None) -> Any:
+    """An Alembic config pointing at the packaged migrations; no alembic.ini needed."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    """Bring the schema to ``revision`` in one transaction (data kept); returns the new revision."""
+    from alembic import command
+
+    target = head_revision() if revision == "head" else revision
+    with engine.connect() as conn:  # the usual case, up to date: a read, no write lock needed
+        if current_revision(conn) == target:
+            return target
+    with writer(engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        if current_revision(conn) != target:
+            command.upgrade(alembic_config(conn), revision)
+        return current_revision(conn)

@@ -1,0 +1,191 @@
+"""Export the whole store to JSONL and load it back, row for row.
+
+Line 1 is a header (format, schema revision, table order); every other line is
+``{"table": ..., "row": {...}}`` in primary-key order, so export → import → export gives
+byte-identical files. Free-text columns are redacted on export unless asked otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, func, insert, select, text
+from sqlalchemy import Table as SATable
+from sqlalchemy.orm import Session
+
+from .db import StoreError
+from .models import TABLES, Base
+from .redact import redact
+
+FORMAT = "tactful-store"
+VERSION = 1
+# Columns that hold what people wrote: these are redacted in an export.
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    "cases": ("customer_message", "reply"),
+    "refusals": ("reason",),
+    "alternatives": ("text",),
+    "promises": ("text",),
+    "followups": ("note",),
+    "feedback": ("comment",),
+    "scenarios": ("customer_message",),
+    "attempts": ("reply",),
+}
+_BATCH = 500
+
+
+def _table(model: type[Base]) -> SATable:
+    table = model.__table__
+    assert isinstance(table, SATable)
+    return table
+
+
+def _encode(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _redacted(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    for col in FREE_TEXT.get(table, ()):
+        if isinstance(row.get(col), str):
+            row[col] = redact(row[col])
+    if table == "cases" and isinstance(row.get("analysis"), dict):
+        # Finding messages may quote the reply ("'call 555-…' differs from …").
+        analysis = dict(row["analysis"])
+        analysis["findings"] = [
+            {**f, "message": redact(f["message"])} if isinstance(f.get("message"), str) else f
+            for f in analysis.get("findings", [])
+        ]
+        row["analysis"] = analysis
+    return row
+
+
+def export_rows(s: Session, path: Path, *, redact: bool, revision: str | None) -> int:
+    count = 0
+    names = [m.__tablename__ for m in TABLES]
+    try:
+        out = path.open("w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write: {exc.strerror}") from None
+    with out:
+        header = {
+            "format": FORMAT,
+            "version": VERSION,
+            "revision": revision,
+            "tables": names,
+            "redacted": redact,
+        }
+        out.write(json.dumps(header, sort_keys=True) + "\n")
+        for model in TABLES:
+            table = _table(model)
+            order = list(table.primary_key.columns)
+            query = select(table).order_by(*order).execution_options(yield_per=_BATCH)
+            for row in s.execute(query).mappings():
+                data = {k: _encode(v) for k, v in row.items()}
+                if redact:
+                    data = _redacted(table.name, data)
+                out.write(
+                    json.dumps({"row": data, "table": table.name}, sort_keys=True, ensure_ascii=False) + "\n"
+                )
+                count += 1
+    return count
+
+
+def _decode(model: type[Base], row: dict[str, Any], where: str) -> dict[str, Any]:
+    table = _table(model)
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key not in table.columns:
+            raise StoreError(f"{where}: table {table.name} has no column {key!r}")
+        column = table.columns[key]
+        if isinstance(column.type, DateTime) and isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                raise StoreError(
+                    f"{where}: {table.name}.{key}: not an ISO 8601 timestamp: {value!r}"
+                ) from None
+        out[key] = value
+    return out
+
+
+def _empty(s: Session) -> bool:
+    return all(s.scalar(select(func.count()).select_from(_table(m))) == 0 for m in TABLES)
+
+
+def import_rows(s: Session, path: Path, *, revision: str | None) -> int:
+    """Insert every row of an export; the store must be empty (nothing is overwritten)."""
+    by_name = {m.__tablename__: m for m in TABLES}
+    if not _empty(s):
+        raise StoreError("the store already holds data; import into an empty database (nothing was changed)")
+    try:
+        handle = path.open("r", encoding="utf-8")
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read: {exc.strerror}") from None
+    pending: dict[str, list[dict[str, Any]]] = {}
+    count = 0
+    order: list[str] = []
+
+    def flush(name: str) -> None:
+        rows = pending.pop(name, [])
+        if rows:
+            s.execute(insert(_table(by_name[name])), rows)
+
+    with handle:
+        for number, line in enumerate(handle, 1):
+            where = f"{path}:{number}"
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise StoreError(f"{where}: not valid JSON: {exc.msg}") from None
+            if number == 1:
+                if not isinstance(item, dict) or item.get("format") != FORMAT:
+                    raise StoreError(f"{where}: not a tactful store export (no {FORMAT!r} header)")
+                if item.get("version") != VERSION:
+                    raise StoreError(f"{where}: export format version {item.get('version')} is not supported")
+                if item.get("revision") != revision:
+                    raise StoreError(
+                        f"{where}: the export is from schema revision {item.get('revision')}, "
+                        f"this store is at {revision}; upgrade the exporting store, export again"
+                    )
+                continue
+            if (
+                not isinstance(item, dict)
+                or item.get("table") not in by_name
+                or not isinstance(item.get("row"), dict)
+            ):
+                raise StoreError(f'{where}: expected {{"table": <store table>, "row": {{...}}}}')
+            name = item["table"]
+            if not order or order[-1] != name:
+                if order:
+                    flush(order[-1])
+                order.append(name)
+            pending.setdefault(name, []).append(_decode(by_name[name], item["row"], where))
+            if len(pending[name]) >= _BATCH:
+                flush(name)
+            count += 1
+    if order:
+        flush(order[-1])
+    if s.get_bind().dialect.name == "postgresql":
+        _reset_sequences(s)
+    return count
+
+
+def _reset_sequences(s: Session) -> None:
+    """After explicit ids, PostgreSQL's sequences must move past them."""
+    for model in TABLES:
+        table = _table(model)
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or not isinstance(pk[0].type, Integer):
+            continue
+        s.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
+                f"coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
+            )
+        )
