@@ -1,0 +1,225 @@
+"""What the importers share: opening the export, required fields, timestamps, HTML bodies, channels."""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import IO, Any
+
+from tactful.qa.jsonstream import iter_json_records
+from tactful.qa.model import Conversation, MissingField, Problem, QAError
+from tactful.textio import InputError, open_binary
+
+Item = Conversation | Problem
+Convert = Callable[[dict[str, Any], str], Conversation | None]
+
+
+class Source:
+    """The export file opened for bytes; ``done``/``size`` drive the progress bar."""
+
+    def __init__(self, path: str) -> None:
+        self.name = path
+        try:
+            self._raw = open_binary(path)
+        except InputError as exc:
+            raise QAError(str(exc)) from None
+        self.size = os.fstat(self._raw.fileno()).st_size
+        self._counter = _Counting(self._raw)
+        self.stream = io.BufferedReader(self._counter, buffer_size=1 << 20)
+        head = self.stream.peek(8192)[:8192]
+        if b"\x00" in head or head.startswith((b"\x1f\x8b", b"PK\x03\x04")):
+            self.close()
+            raise QAError(f"{path}: looks like a binary or compressed file; expected a UTF-8 text export")
+
+    @property
+    def done(self) -> int:
+        return self._counter.count
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class _Counting(io.RawIOBase):
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        data = self._raw.read(len(b))
+        b[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+def json_conversations(source: Source, fmt: str, convert: Convert) -> Iterator[Item]:
+    """Run ``convert`` over each record of a JSON export; bad records become problems.
+
+    A required field missing from the very first record most likely means the wrong ``--from``:
+    that stops the run with the file and the field named, instead of rejecting every record.
+    """
+    seen_good = False
+    for position, record in iter_json_records(source.stream, source.name):
+        if isinstance(record, Problem):
+            yield record
+            continue
+        try:
+            if not isinstance(record, dict):
+                raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+            conversation = convert(record, position)
+        except MissingField as exc:
+            if not seen_good:
+                raise QAError(f"{source.name}: {position}: {exc} (is this a {fmt} export?)") from None
+            yield Problem(position, str(exc))
+            continue
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            yield Problem(
+                position, f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
+            )
+            continue
+        seen_good = True
+        if conversation is not None:
+            conversation.position = position
+            yield conversation
+
+
+def utf8(fields: list[str]) -> bool:
+    """Whether CSV fields decoded with ``surrogateescape`` were valid UTF-8 (no escaped bytes)."""
+    try:
+        for value in fields:
+            value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def need(record: dict[str, Any], key: str, where: str = "") -> Any:
+    """``record[key]``, or :class:`MissingField` naming the field (with its parent path)."""
+    if not isinstance(record, dict) or record.get(key) is None:
+        raise MissingField(f"{where}{key}")
+    return record[key]
+
+
+def text_of(value: Any, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"field '{field}' must be a string, not {type(value).__name__}")
+    return value
+
+
+_TAG_BREAK = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_BLANKS = re.compile(r"[ \t\r\f\v]+")
+
+
+def html_to_text(body: str) -> str:
+    """A plain-text reading of an HTML message body (Intercom, Help Scout, Freshdesk ``body``)."""
+    if "<" not in body and "&" not in body:
+        return body.strip()
+    text = _TAG.sub("", _TAG_BREAK.sub("\n", body))
+    text = html.unescape(text)
+    lines = [_BLANKS.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+_TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
+_MONTHS = {m: f"{i:02d}" for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_TWITTER_UTC = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (" + "|".join(_MONTHS) + r") (0[1-9]|[12]\d|3[01]) "
+    r"((?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d) \+0000 (\d{4})\Z"
+)
+_CANONICAL = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ\Z")
+
+
+def timestamp(value: Any, field: str) -> str | None:
+    """An ISO 8601 UTC timestamp from ISO text, Unix seconds (or milliseconds) or Twitter's format."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        if _CANONICAL.match(value):
+            return value  # already what we write: skip the parse (a million-row export has two per turn)
+        twitter = _TWITTER_UTC.match(value)
+        if twitter:  # TWCS: strptime would be the slowest step of the whole import
+            _, month, day, clock, year = twitter.groups()
+            return f"{year}-{_MONTHS[month]}-{day}T{clock}Z"
+    if isinstance(value, bool):
+        raise ValueError(f"field '{field}': not a timestamp: {value!r}")
+    try:
+        if isinstance(value, int | float):
+            seconds = value / 1000 if value > 1e11 else value
+            moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        elif isinstance(value, str):
+            raw = value.strip()
+            if raw[:1].isalpha():
+                moment = datetime.strptime(raw, _TWITTER_TIME)
+            else:
+                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)  # exports without a zone are UTC
+        else:
+            raise ValueError
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"field '{field}': not a timestamp: {value!r}") from None
+    # Whole seconds: helpdesks stamp at that precision, and equal-width strings sort in time order.
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def ordered(turns: list[Any]) -> list[Any]:
+    """Turns in time order (stable: same-time or undated turns keep the export's order)."""
+    return sorted(turns, key=lambda t: t.at) if all(t.at for t in turns) else turns
+
+
+_CHANNELS = {
+    "email": "email",
+    "mail": "email",
+    "web": "email",
+    "portal": "email",
+    "api": "email",
+    "phone": "email",
+    "chat": "chat",
+    "native_messaging": "chat",
+    "messaging": "chat",
+    "sms": "chat",
+    "whatsapp": "chat",
+    "webwidget": "chat",
+    "web_widget": "chat",
+    "api_channel": "chat",
+    "telegram": "chat",
+    "line": "chat",
+    "twitter": "social",
+    "facebook": "social",
+    "instagram": "social",
+    "social": "social",
+    "tweet": "social",
+}
+
+
+# Support accounts on Twitter sign each tweet: "... -KC", "... ^JP", "... *SR", "... -Becky".
+_SIGNATURE = re.compile(r"(?:\^|\*|(?<=\s)[-\u2013\u2014~/])\s?([A-Z][A-Za-z]{1,11})\s*\Z")
+
+
+def signed_agent(handle: str, text: str) -> str:
+    """``handle`` plus the agent's signature when the tweet ends with one (``Delta ^HCK``), so a team
+    sharing one account is still reported per person; unsigned tweets stay under the handle."""
+    match = _SIGNATURE.search(text)
+    return f"{handle} ^{match.group(1)}" if match else handle
+
+
+def channel(value: Any, default: str = "email") -> str:
+    """Map a vendor's channel name onto the channels tactful.toml knows (email, chat, social)."""
+    if not isinstance(value, str) or not value:
+        return default
+    key = value.lower().rsplit("::", 1)[-1].replace(" ", "_").strip("_")
+    if key in _CHANNELS:
+        return _CHANNELS[key]
+    for name, mapped in _CHANNELS.items():  # "twitter_profile", "facebook_page", "whatsapp_business"
+        if key.startswith(name):
+            return mapped
+    return default

@@ -1,0 +1,58 @@
+"""Normalized conversations every importer yields, whatever the helpdesk it came from.
+
+Importers turn a vendor's export into :class:`Conversation` objects (turns in time order, each an
+agent or a customer turn, internal notes already dropped) or :class:`Problem` records for the parts
+they could not read. Everything after the importer only knows these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["agent", "customer"]
+
+
+class QAError(Exception):
+    """The run cannot start or go on (unknown format, missing required field, unusable DIR)."""
+
+
+class MissingField(ValueError):
+    """A record lacks a field its format requires; ``field`` names it, ``position`` says where."""
+
+    def __init__(self, field_name: str, message: str | None = None) -> None:
+        super().__init__(message or f"missing required field '{field_name}'")
+        self.field = field_name
+
+
+@dataclass(slots=True)
+class Turn:
+    """One message: who wrote it, when (ISO 8601 UTC or None), and what it says."""
+
+    role: Role
+    text: str
+    author: str = ""
+    at: str | None = None
+    id: str = ""
+    reply_to: str | None = None  # the message this one answers, when the export says so (TWCS)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A ticket / thread / chat rebuilt in time order; ``position`` says where it was in the export."""
+
+    id: str
+    channel: str  # one of the channels tactful.toml knows: email, chat, social
+    turns: list[Turn] = field(default_factory=list)
+    position: str = ""
+
+
+@dataclass(slots=True)
+class Problem:
+    """A corrupt line, row or conversation: counted, listed with its position, and skipped."""
+
+    position: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"position": self.position, "reason": self.reason}
