@@ -38,6 +38,12 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="JSON file: policy, history, channel, received_at, replied_at.",
 )
+@click.option(
+    "--customer-id", help="A customer the store knows: check the reply against what they were told before."
+)
+@click.option(
+    "--db", "db_url", metavar="URL", help="The store for --customer-id (default: see `tactful log`)."
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
 @click.option("--fail-under", type=click.IntRange(0, 100), help="Exit 1 when the score is below this.")
@@ -45,6 +51,8 @@ def check(
     reply: str,
     customer: str | None,
     context_file: str | None,
+    customer_id: str | None,
+    db_url: str | None,
     fmt: str,
     config_path: str | None,
     fail_under: int | None,
@@ -66,7 +74,18 @@ def check(
                 fail(f"{context_file}: not valid JSON: {exc}")
             if not isinstance(context, dict):
                 fail(f"{context_file}: the context must be a JSON object")
-        analysis = analyze(text, customer_text, context, config=config)
+        if customer_id:
+            from tactful.store import StoreError, open_store
+
+            try:
+                with open_store(db_url, config=config) as store:
+                    analysis = store.analyze(
+                        customer_id, text, customer_message=customer_text, context=context
+                    )
+            except StoreError as exc:
+                fail(str(exc))
+        else:
+            analysis = analyze(text, customer_text, context, config=config)
     except (InputError, TextTooLarge, ValueError) as exc:
         fail(str(exc))
     if fmt == "json":

@@ -122,3 +122,36 @@ def test_request_type_is_read_from_the_customer_message(store: Store) -> None:
         customer_message="Can I get my money back? I want a refund.",
     )
     assert "tactful.store.repeated_no" in rules(findings)
+
+
+def test_store_analyze_scores_the_reply_against_the_history(store: Store) -> None:
+    first = store.log_reply("c9", RETURN_30, sent_at=T0, request_type="return")
+    plain = store.analyze("someone-new", RETURN_14)
+    assert plain.characteristics["consistency"].applicable is False
+    known = store.analyze("c9", RETURN_14)
+    assert known.characteristics["consistency"].applicable is True
+    periods = [f for f in known.findings if f.rule == "tactful.consistency.history_period"]
+    assert len(periods) == 1 and f"case #{first.id}" in periods[0].message  # the store's, not a duplicate
+    assert known.characteristics["consistency"].score < 1.0
+
+
+def test_check_with_a_customer_id_uses_the_store(db_url: str, tmp_path: object) -> None:
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from tactful.cli import main
+    from tactful.store import open_store
+
+    with open_store(db_url) as setup:
+        setup.log_reply("c10", RETURN_30, sent_at=T0, request_type="return")
+    reply = Path(str(tmp_path)) / "reply.txt"
+    reply.write_text(RETURN_14, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["check", str(reply), "--customer-id", "c10", "--db", db_url, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["characteristics"]["consistency"]["applicable"] is True
+    assert any("case #" in f["message"] for f in data["findings"])

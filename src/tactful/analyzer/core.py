@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tactful.analyzer import politeness
 from tactful.analyzer.features import extract
 from tactful.analyzer.rubric import overall_score, score_characteristics
 from tactful.config import Config
-from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts
+from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
 from tactful.rules import run_rules
 
 _DEFAULT_CONFIG = Config()
@@ -37,12 +38,15 @@ def analyze(
     context: dict[str, Any] | None = None,
     *,
     config: Config | None = None,
+    extra_findings: Sequence[Finding] = (),
 ) -> Analysis:
     """Score ``reply`` on the rubric, find the spans that hurt it and suggest the fix.
 
     ``customer_message`` lets empathy reward mirroring the customer's own details;
     ``context`` may carry ``policy``/``history`` (consistency) and timestamps with a
     ``channel`` (timeliness). Without them those characteristics are not applicable.
+    ``extra_findings`` come from outside the text (the store's memory of this customer) and
+    count towards the scores like the rules' own.
     """
     if not isinstance(reply, str):
         raise TypeError(f"reply must be a str, not {type(reply).__name__}")
@@ -58,6 +62,8 @@ def analyze(
         return empty_analysis(reply)
     feats = extract(reply, customer_message or None, context)
     findings = run_rules(feats, config)
+    if extra_findings:
+        findings = sorted([*findings, *extra_findings], key=lambda f: (f.start, f.end, f.rule))
     polite = politeness.score(reply)
     is_refusal = bool(feats.refusals)
     characteristics = score_characteristics(feats, findings, polite, is_refusal, config)

@@ -519,6 +519,41 @@ class Store:
         _, findings = self._review(reply, customer_message, {}, past, promises, rtype, the_topic, at_db)
         return [f for f in findings if f.characteristic == "consistency"]
 
+    @_guarded
+    def analyze(
+        self,
+        customer: str,
+        reply: str,
+        *,
+        customer_message: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> Any:
+        """:func:`tactful.analyze` for a known customer: their earlier replies are the history, and
+        the store's consistency findings (pointing at the earlier case) count in the score."""
+        import dataclasses
+
+        from tactful.analyzer.core import TextTooLarge
+        from tactful.analyzer.core import analyze as analyze_text
+
+        findings = self.check_consistency(customer, reply, customer_message=customer_message)
+        with self._read() as s:
+            cid = s.scalar(select(Customer.id).where(Customer.key == customer.strip()))
+            past = self._past(s, cid)[0] if cid is not None else []
+        context = dict(context or {})
+        config = self.config
+        if past:  # the store's own period check names the earlier case; the analyzer's would not
+            context["history"] = [p.reply for p in past]
+            rules = dataclasses.replace(
+                config.rules, disable=(*config.rules.disable, "tactful.consistency.history_period")
+            )
+            config = dataclasses.replace(config, rules=rules)
+        try:
+            return analyze_text(
+                reply, customer_message, context or None, config=config, extra_findings=findings
+            )
+        except (TextTooLarge, ValueError) as exc:
+            raise StoreError(str(exc)) from None
+
     # ----------------------------------------------------------------- follow-ups
     @_guarded
     def followups(self, due_before: datetime | None = None, status: str = "open") -> list[FollowUpInfo]:
