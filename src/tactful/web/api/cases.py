@@ -1,0 +1,73 @@
+"""``/v1/cases``, ``/v1/customers/{id}/history``, ``/v1/feedback``: what each customer was told."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from tactful.store.records import UserInfo
+from tactful.web.api.deps import store_of
+from tactful.web.api.models import CaseIn, FeedbackIn
+from tactful.web.api.store_calls import store_call
+from tactful.web.auth import RANK, current_user
+from tactful.web.errors import APIError, json_response
+
+router = APIRouter(tags=["cases"])
+
+
+@router.post("/cases", status_code=201, summary="Record a sent reply (analyzed; refusals, promises kept)")
+async def log_case(body: CaseIn, request: Request, user: UserInfo = Depends(current_user)) -> Response:  # noqa: B008
+    agent = body.agent or user.name
+    if agent != user.name and RANK[user.role] < RANK["manager"]:
+        raise APIError(403, "forbidden", "only managers may log a reply on behalf of another agent")
+    record = await store_call(
+        store_of(request).log_reply,
+        body.customer,
+        body.reply,
+        customer_message=body.customer_message,
+        channel=body.channel,
+        agent=agent,
+        received_at=body.received_at,
+        sent_at=body.sent_at,
+        conversation=body.conversation,
+        request_type=body.request_type,
+        policy_id=body.policy_id,
+        topic=body.topic,
+    )
+    return json_response(record.to_dict(), 201)
+
+
+@router.get(
+    "/cases",
+    dependencies=[Depends(current_user)],
+    summary="Cases: search past answers with ?q=, or list (filter by agent / weak characteristic)",
+)
+async def list_cases(
+    request: Request,
+    q: str | None = Query(None, max_length=1000, description="Full-text search over messages and replies."),
+    agent: str | None = Query(None),
+    characteristic: str | None = Query(None, description="Cases where this characteristic scored low."),
+    limit: int = Query(50, ge=1, le=500),
+) -> Response:
+    store = store_of(request)
+    if q is not None and q.strip():
+        hits = await store_call(store.search_cases, q, limit=limit)
+    else:
+        hits = await store_call(store.cases, agent=agent, characteristic=characteristic, limit=limit)
+    return json_response([h.to_dict() for h in hits])
+
+
+@router.get(
+    "/customers/{customer}/history",
+    dependencies=[Depends(current_user)],
+    summary="A customer's story: cases, refusals, promises, follow-ups, feedback, outcomes",
+)
+async def customer_history(customer: str, request: Request) -> Response:
+    history = await store_call(store_of(request).history, customer)
+    return json_response(history.to_dict())
+
+
+@router.post("/feedback", status_code=201, dependencies=[Depends(current_user)], summary="CSAT on a case")
+async def add_feedback(body: FeedbackIn, request: Request) -> Response:
+    await store_call(store_of(request).add_feedback, body.case_id, body.csat, body.comment)
+    return json_response({"case_id": body.case_id, "csat": body.csat, "comment": body.comment}, 201)

@@ -1,0 +1,49 @@
+"""What routes share: the app's services (kept on ``app.state``) and turning library errors into
+JSON errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from tactful.web.errors import APIError
+
+if TYPE_CHECKING:
+    from tactful.config import Config
+    from tactful.kb import KnowledgeBase
+
+T = TypeVar("T")
+# Work on texts longer than this leaves the event loop, so one huge request cannot stall the others.
+INLINE_CHARS = 20_000
+
+
+def store_of(request: Request) -> Any:
+    return request.app.state.store
+
+
+def config_of(request: Request) -> Config:
+    return request.app.state.config
+
+
+def kb_of(request: Request) -> KnowledgeBase:
+    return request.app.state.kb
+
+
+def invalid(exc: Exception) -> APIError:
+    """A library ``ValueError`` (empty message, a fact of the wrong type…) as a 422 naming the problem."""
+    return APIError(422, "invalid_input", str(exc) or type(exc).__name__)
+
+
+async def run_sized(size: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``fn`` inline when the input is small (fast), in the thread pool when it is large."""
+    if size <= INLINE_CHARS:
+        return fn(*args, **kwargs)
+    return await run_in_threadpool(fn, *args, **kwargs)
+
+
+async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Store calls block on the database: keep them off the event loop."""
+    return await run_in_threadpool(fn, *args, **kwargs)

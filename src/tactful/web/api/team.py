@@ -1,0 +1,99 @@
+"""``/v1/followups``, ``/v1/requests``, ``/v1/reports``, ``/v1/users``: the team's to-do and numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from tactful.web.api.deps import store_of
+from tactful.web.api.models import NewUserOut, TableOut, UserIn, UserOut
+from tactful.web.api.store_calls import store_call
+from tactful.web.auth import current_user, require_role
+from tactful.web.errors import APIError, json_response
+
+REPORTS: tuple[str, ...] = (
+    "refusals_by_type",
+    "refusals_by_policy",
+    "alternatives_accepted",
+    "csat_after_refusals",
+    "followups_kept",
+    "came_back",
+    "scores_by_agent",
+    "scores_over_time",
+    "declined_ranked",
+)
+
+router = APIRouter()
+signed_in = [Depends(current_user)]
+managers = [Depends(require_role("manager"))]
+
+
+@router.get("/followups", tags=["follow-ups"], dependencies=signed_in, summary="Follow-ups (due first)")
+async def list_followups(
+    request: Request,
+    status: Literal["open", "done", "all"] = Query("open"),
+    due_before: Annotated[datetime | None, Query(description="ISO 8601; e.g. now for what is due.")] = None,
+) -> Response:
+    items = await store_call(store_of(request).followups, due_before=due_before, status=status)
+    return json_response([f.to_dict() for f in items])
+
+
+@router.post(
+    "/followups/{followup_id}/complete", tags=["follow-ups"], dependencies=signed_in, summary="Mark one done"
+)
+async def complete_followup(followup_id: int, request: Request) -> Response:
+    await store_call(store_of(request).complete_followup, followup_id)
+    return json_response({"id": followup_id, "status": "done"})
+
+
+@router.get("/requests", tags=["declined requests"], dependencies=signed_in, summary="Declined requests")
+async def declined_requests(request: Request) -> Response:
+    topics = await store_call(store_of(request).declined_requests)
+    return json_response([t.to_dict() for t in topics])
+
+
+@router.post(
+    "/requests/{topic}/ship",
+    tags=["declined requests"],
+    dependencies=managers,
+    summary="Mark a declined request as now possible; a drafted notification for each customer who asked",
+)
+async def ship_request(topic: str, request: Request) -> Response:
+    notices = await store_call(store_of(request).ship_request, topic)
+    return json_response([n.to_dict() for n in notices])
+
+
+@router.get("/reports", tags=["reports"], dependencies=managers, summary="The report names")
+async def report_names() -> Response:
+    return json_response(list(REPORTS))
+
+
+@router.get("/reports/{name}", tags=["reports"], dependencies=managers, response_model=TableOut)
+async def report(name: str, request: Request) -> Response:
+    """One report as a table (columns + rows), as ``tactful report NAME`` prints it."""
+    if name not in REPORTS:
+        raise APIError(404, "not_found", f"no report {name!r}; one of: {', '.join(REPORTS)}")
+    table = await store_call(store_of(request).report, name)
+    return json_response(table.to_dict())
+
+
+@router.get("/users", tags=["users"], dependencies=managers, response_model=list[UserOut])
+async def list_users(request: Request) -> Response:
+    users = await store_call(store_of(request).list_users)
+    return json_response([u.to_dict() for u in users])
+
+
+@router.post(
+    "/users",
+    tags=["users"],
+    status_code=201,
+    dependencies=[Depends(require_role("admin"))],
+    response_model=NewUserOut,
+)
+async def add_user(body: UserIn, request: Request) -> Response:
+    """Make a user and their API token (shown once; the store keeps only its hash)."""
+    user, token = await store_call(store_of(request).add_user, body.name, body.role)
+    return json_response({"user": user.to_dict(), "token": token}, 201)

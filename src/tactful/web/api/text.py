@@ -1,0 +1,152 @@
+"""``/v1/analyze``, ``/v1/understand``, ``/v1/compose``, ``/v1/rewrite``: the library over HTTP.
+
+Each answers the same JSON as the CLI's ``--format json``. ``/v1/analyze`` is the hot path (the
+page's live analysis calls it as the agent types): it serialises the analysis with orjson
+straight from the dataclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.responses import Response
+
+from tactful.analyzer.core import TextTooLarge, analyze
+from tactful.composer import compose, rewrite
+from tactful.model import Analysis
+from tactful.web.api.deps import config_of, invalid, kb_of, run_sized, store_of
+from tactful.web.api.models import (
+    AnalysisOut,
+    AnalyzeIn,
+    ComposeIn,
+    DraftOut,
+    RewriteIn,
+    RewriteOut,
+    UnderstandIn,
+    UnderstandingOut,
+)
+from tactful.web.api.store_calls import store_call
+from tactful.web.auth import current_user
+from tactful.web.errors import APIError, json_response
+
+router = APIRouter(tags=["analysis"], dependencies=[Depends(current_user)])
+# The hot path authenticates inline rather than through FastAPI's dependency machinery.
+fast_router = APIRouter(tags=["analysis"])
+M = TypeVar("M", bound=BaseModel)
+
+
+def _too_large(exc: TextTooLarge) -> APIError:
+    return APIError(413, "text_too_large", str(exc))
+
+
+def with_history(analysis: Analysis, findings: list[Any]) -> Analysis:
+    """Add the store's consistency findings (what this customer was told before) to an analysis.
+
+    The score stays the analyzer's own; the findings point at what contradicts the history."""
+    if findings:
+        analysis.findings = sorted([*analysis.findings, *findings], key=lambda f: (f.start, f.end, f.rule))
+    return analysis
+
+
+def _json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a route that parses its own body (the schema FastAPI would have written)."""
+    schema = {"application/json": {"schema": model.model_json_schema()}}
+    return {"requestBody": {"required": True, "content": schema}}
+
+
+async def _parse(request: Request, model: type[M]) -> M:
+    """One pass from bytes to a validated model (pydantic's JSON parser). The hot path skips
+    FastAPI's generic body handling: about 0.08 ms of a 0.9 ms request, measured in-process."""
+    try:
+        return model.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_input=False)) from None
+
+
+@fast_router.post(
+    "/analyze",
+    response_model=AnalysisOut,
+    summary="Analyze a reply (the CLI's check --format json)",
+    openapi_extra=_json_body(AnalyzeIn),
+)
+async def analyze_reply(request: Request) -> Response:
+    await current_user(request)
+    body = await _parse(request, AnalyzeIn)
+    size = len(body.reply) + len(body.customer_message or "")
+    try:
+        analysis = await run_sized(
+            size, analyze, body.reply, body.customer_message, body.context, config=config_of(request)
+        )
+    except TextTooLarge as exc:
+        raise _too_large(exc) from None
+    except ValueError as exc:
+        raise invalid(exc) from None
+    if body.customer:
+        findings = await store_call(
+            store_of(request).check_consistency,
+            body.customer,
+            body.reply,
+            customer_message=body.customer_message,
+        )
+        with_history(analysis, list(findings))
+    return json_response(analysis.to_wire())
+
+
+@router.post("/understand", response_model=UnderstandingOut, summary="Read a customer's message")
+async def understand_message(body: UnderstandIn) -> Response:
+    from tactful.understanding import understand
+
+    result = await run_sized(len(body.message), understand, body.message)
+    return json_response(result.to_dict())
+
+
+@router.post(
+    "/compose",
+    response_model=list[DraftOut],
+    summary="Understand, decide from the policies and draft 1-3 replies (the CLI's draft --format json)",
+)
+async def compose_drafts(body: ComposeIn, request: Request) -> Response:
+    try:
+        drafts = await run_sized(
+            len(body.message),
+            compose,
+            body.message,
+            dict(body.facts),
+            kb_of(request),
+            channel=body.channel,
+            config=config_of(request),
+            variants=body.variants,
+            request_type=body.request_type,
+        )
+    except TextTooLarge as exc:
+        raise _too_large(exc) from None
+    except ValueError as exc:
+        raise invalid(exc) from None
+    return json_response([d.to_dict() for d in drafts])
+
+
+@router.post(
+    "/rewrite",
+    response_model=RewriteOut,
+    summary="Improve an agent's own draft without changing its decision",
+)
+async def rewrite_draft(body: RewriteIn, request: Request) -> Response:
+    options: dict[str, Any] = {
+        "customer_message": body.customer_message,
+        "facts": dict(body.facts or {}),
+        "kb": kb_of(request),
+        "config": config_of(request),
+        "request_type": body.request_type,
+        "channel": body.channel,
+    }
+    size = len(body.draft) + len(body.customer_message or "")
+    try:
+        result = await run_sized(size, rewrite, body.draft, **options)
+    except TextTooLarge as exc:
+        raise _too_large(exc) from None
+    except ValueError as exc:
+        raise invalid(exc) from None
+    return json_response(result.to_dict())

@@ -1,0 +1,184 @@
+"""Who is asking: API tokens (``Authorization: Bearer …``) or the web page's session cookie.
+
+Tokens are made by ``tactful users add`` and stored hashed by the store; a valid token is
+remembered for ``token_cache_s`` seconds (default 30) so that a busy client does not cost a
+database read per request. Roles are ordered agent < manager < admin: ``require_role("manager")``
+lets managers and admins in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from tactful.store.records import UserInfo
+from tactful.web.errors import APIError
+
+ROLES: tuple[str, ...] = ("agent", "manager", "admin")
+RANK = {role: i for i, role in enumerate(ROLES)}
+SESSION_KEY = "user"
+
+__all__ = [
+    "ROLES",
+    "TokenCache",
+    "UserInfo",
+    "current_user",
+    "login",
+    "logout",
+    "optional_user",
+    "require_role",
+]
+
+
+class TokenCache:
+    """token hash -> (user, expiry). Expiry bounds how long a revoked token keeps working."""
+
+    def __init__(self, ttl_s: float = 30.0, max_entries: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[UserInfo, float]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, token: str) -> UserInfo | None:
+        if self.ttl_s <= 0:
+            return None
+        hit = self._entries.get(self.key(token))
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, token: str, user: UserInfo) -> None:
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[self.key(token)] = (user, time.monotonic() + self.ttl_s)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _unauthorized(message: str) -> APIError:
+    return APIError(401, "unauthorized", message, {"WWW-Authenticate": "Bearer"})
+
+
+def _cache(request: Request) -> TokenCache:
+    cache = getattr(request.app.state, "token_cache", None)
+    if cache is None:
+        cache = request.app.state.token_cache = TokenCache()
+    return cache
+
+
+def _lookup(request: Request, token: str) -> UserInfo | None:
+    cache = _cache(request)
+    user = cache.get(token)
+    if user is None:
+        user = request.app.state.store.user_for_token(token)
+        if user is not None:
+            cache.put(token, user)
+    return user
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("expected 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+def _session_user(request: Request) -> UserInfo | None:
+    data: Any = request.scope.get("session", {}).get(SESSION_KEY)
+    if not isinstance(data, dict) or data.get("role") not in RANK:
+        return None
+    try:
+        return UserInfo(
+            id=int(data["id"]),
+            name=str(data["name"]),
+            role=str(data["role"]),
+            created_at=datetime.fromisoformat(str(data["created_at"])),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def optional_user(request: Request) -> UserInfo | None:
+    """The caller, or ``None`` when there are no credentials at all (a bad token is still a 401)."""
+    token = _bearer(request)
+    if token is not None:
+        user = _cache(request).get(token)
+        if user is None:
+            user = await run_in_threadpool(_lookup, request, token)
+        if user is None:
+            raise _unauthorized("unknown or revoked API token")
+        request.state.user = user
+        return user
+    user = _session_user(request)
+    if user is not None:
+        request.state.user = user
+    return user
+
+
+async def current_user(request: Request) -> UserInfo:
+    """FastAPI dependency: the authenticated caller, else 401 (a browser is sent to ``/login``)."""
+    user = await optional_user(request)
+    if user is None:
+        raise _unauthorized(
+            "sign in: send 'Authorization: Bearer <token>' (make one with `tactful users add`)"
+        )
+    return user
+
+
+def require_role(*roles: str) -> Callable[..., Awaitable[UserInfo]]:
+    """Dependency factory: the caller must hold one of ``roles`` or a higher one."""
+    unknown = [r for r in roles if r not in RANK]
+    if not roles or unknown:
+        raise ValueError(f"require_role needs roles from {ROLES}, got {roles!r}")
+    lowest = min(RANK[r] for r in roles)
+
+    async def dependency(user: UserInfo = Depends(current_user)) -> UserInfo:  # noqa: B008
+        if RANK.get(user.role, -1) < lowest:
+            raise APIError(
+                403, "forbidden", f"this needs the {ROLES[lowest]} role or higher; you are {user.role}"
+            )
+        return user
+
+    dependency.__name__ = f"require_{ROLES[lowest]}"
+    return dependency
+
+
+def login(request: Request, token: str) -> UserInfo | None:
+    """Check an API token pasted into the login page; on success the session remembers the user."""
+    token = (token or "").strip()
+    if not token:
+        return None
+    user = _lookup(request, token)
+    if user is None:
+        return None
+    request.session.clear()  # a fresh session on every login (no fixation)
+    request.session[SESSION_KEY] = {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "created_at": user.created_at.isoformat(),
+    }
+    return user
+
+
+def logout(request: Request) -> None:
+    request.session.clear()

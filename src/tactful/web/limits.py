@@ -1,0 +1,149 @@
+"""Request size limit and per-token rate limit, both as small pure-ASGI middlewares.
+
+The size limit refuses a body over ``max_bytes`` with 413 before the app reads it (from
+``Content-Length``, and by counting a chunked body as it streams). The rate limit is an
+in-memory token bucket per credential — the bearer token (by its hash), else the session's
+user, else the client address — answering 429 with ``Retry-After``. It is per process: with
+several uvicorn workers each keeps its own buckets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tactful.web.errors import error_response
+
+DEFAULT_MAX_BODY = 1024 * 1024 + 64 * 1024  # a 1 MB reply plus room for the JSON around it
+EXEMPT_PREFIXES = ("/healthz", "/static/")
+
+
+class BodySizeLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> tuple[int, str, str]:
+        return 413, "payload_too_large", f"the request body is over the limit of {self.max_bytes:,} bytes"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.max_bytes <= 0:
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    await error_response(400, "bad_request", "Content-Length is not a number")(
+                        scope, receive, send
+                    )
+                    return
+                if declared > self.max_bytes:
+                    await error_response(*self._too_large())(scope, receive, send)
+                    return
+        seen = 0
+        rejected = started = False
+
+        async def counting_receive() -> Message:
+            # Over the limit mid-stream: answer 413 now and tell the app the client has gone.
+            nonlocal seen, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    rejected = True
+                    if not started:
+                        await error_response(*self._too_large())(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if not rejected:  # once the 413 is out, whatever the app answers is dropped
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+
+class TokenBucket:
+    """``rate`` requests a second on average, bursts up to ``burst``; one bucket per key."""
+
+    MAX_KEYS = 10_000
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill)
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """Spend one token for ``key``: 0.0 when allowed, else the seconds until one is available."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                if len(self._buckets) > self.MAX_KEYS:
+                    self._prune(now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+
+    def _prune(self, now: float) -> None:
+        """Forget buckets that have refilled completely: they behave exactly like new ones."""
+        full = [k for k, (t, last) in self._buckets.items() if t + (now - last) * self.rate >= self.burst]
+        for key in full:
+            del self._buckets[key]
+
+
+def credential_key(scope: Scope) -> str:
+    """Who is asking: the bearer token (hashed), else the session's user, else the client address."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return "token:" + hashlib.sha256(value).hexdigest()[:32]
+    session = scope.get("session")
+    if isinstance(session, dict):
+        user = session.get("user")
+        if isinstance(user, dict) and user.get("name"):
+            return f"user:{user['name']}"
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
+
+
+class RateLimitMiddleware:
+    """Must sit inside the session middleware so that it can see the session's user."""
+
+    def __init__(self, app: ASGIApp, bucket: TokenBucket) -> None:
+        self.app = app
+        self.bucket = bucket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        wait = self.bucket.take(credential_key(scope))
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            response = error_response(
+                429,
+                "rate_limited",
+                f"too many requests: the limit is {self.bucket.rate:g} a second "
+                f"(bursts of {self.bucket.burst}); retry in {retry} s",
+                {"Retry-After": str(retry)},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

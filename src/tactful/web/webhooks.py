@@ -1,0 +1,417 @@
+"""Helpdesk webhooks: Chatwoot ``message_created`` and Zendesk ticket comments.
+
+An agent's outgoing reply is analyzed; a customer's incoming message is understood, decided
+under the policies and drafted. Either way the answer carries the structured result and
+``note``: plain text the helpdesk can post as a private note. Private messages and notes are
+ignored, so posting that note never triggers another round.
+
+Authenticity. Chatwoot: ``X-Chatwoot-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">``
+with ``X-Chatwoot-Timestamp`` (Chatwoot versions that sign webhooks), or — for versions that
+don't — the shared secret as ``?token=`` in the webhook URL or an ``X-Tactful-Token`` header.
+Zendesk: ``X-Zendesk-Webhook-Signature`` = base64(HMAC-SHA256(secret, timestamp + body)) with
+``X-Zendesk-Webhook-Signature-Timestamp``. Every comparison is constant-time; a signed request
+older than the tolerance (default 5 minutes) is refused as a possible replay.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from datetime import datetime
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.responses import Response
+
+from tactful.analyzer.core import TextTooLarge, analyze
+from tactful.web.api.deps import config_of, kb_of, run_sized
+from tactful.web.api.models import WebhookOut
+from tactful.web.errors import APIError, json_response
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+MAX_NOTE_FINDINGS = 3
+
+
+# ── payloads (only the fields we use are declared; everything else is allowed and ignored) ──
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ChatwootSender(_Loose):
+    id: int | str | None = None
+    name: str | None = None
+    type: str | None = None
+
+
+class ChatwootConversation(_Loose):
+    id: int | str | None = None
+    display_id: int | str | None = None
+    channel: str | None = None
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+    meta: dict[str, Any] | None = None
+
+
+class ChatwootEvent(_Loose):
+    event: str
+    id: int | str | None = None
+    content: str | None = None
+    message_type: str | int | None = None
+    private: bool = False
+    content_type: str | None = None
+    created_at: str | int | None = None
+    sender: ChatwootSender | None = None
+    conversation: ChatwootConversation | None = None
+    account: dict[str, Any] | None = None
+
+
+class ZendeskAuthor(_Loose):
+    id: int | str | None = None
+    name: str | None = None
+    is_staff: bool | None = None
+    role: str | None = None
+
+
+class ZendeskComment(_Loose):
+    id: int | str | None = None
+    body: str | None = None
+    value: str | None = None  # the name Zendesk's placeholders use for a comment's text
+    is_public: bool | str | None = None
+    public: bool | str | None = None
+    author: ZendeskAuthor | None = None
+
+
+class ZendeskPayload(_Loose):
+    """Either an event webhook (``type: zen:event-type:ticket.comment_added``, ``event.comment``,
+    ``detail`` = the ticket) or a trigger's JSON body (``ticket_id``, ``comment``, ``public``,
+    ``author_role``, see docs/api.md)."""
+
+    type: str | None = None
+    subject: str | None = None
+    detail: dict[str, Any] | None = None
+    event: dict[str, Any] | None = None
+    ticket_id: int | str | None = None
+    ticket: dict[str, Any] | None = None
+    comment: ZendeskComment | str | None = None
+    public: bool | str | None = None
+    author_role: str | None = None
+    channel: str | None = None
+
+
+# ── verification ─────────────────────────────────────────────────────────────────────────
+
+
+def _unauthorized(message: str) -> APIError:
+    return APIError(401, "bad_signature", message)
+
+
+def _not_configured(name: str, env: str) -> APIError:
+    return APIError(503, "webhook_not_configured", f"the {name} webhook has no secret: set {env}")
+
+
+def _timestamp(raw: str) -> float | None:
+    raw = raw.strip()
+    if raw.isdigit():
+        value = float(raw)
+        return value / 1000 if value > 1e11 else value  # milliseconds or seconds
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _check_fresh(raw: str, tolerance_s: float) -> None:
+    if tolerance_s <= 0:
+        return
+    at = _timestamp(raw)
+    if at is None:
+        raise _unauthorized("the signature timestamp is not a date or a Unix time")
+    if abs(time.time() - at) > tolerance_s:
+        raise _unauthorized(f"the signature timestamp is more than {tolerance_s:g} s away from now")
+
+
+def verify_chatwoot(request: Request, body: bytes, secret: str, tolerance_s: float) -> None:
+    signature = request.headers.get("x-chatwoot-signature")
+    if signature:
+        stamp = request.headers.get("x-chatwoot-timestamp", "")
+        if not stamp:
+            raise _unauthorized("X-Chatwoot-Signature without X-Chatwoot-Timestamp")
+        digest = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(signature.strip().encode(), f"sha256={digest}".encode()):
+            raise _unauthorized("X-Chatwoot-Signature does not match the body")
+        _check_fresh(stamp, tolerance_s)
+        return
+    token = request.headers.get("x-tactful-token") or request.query_params.get("token")
+    if not token:
+        raise _unauthorized("no X-Chatwoot-Signature, X-Tactful-Token header or ?token= given")
+    if not hmac.compare_digest(token.encode(), secret.encode()):
+        raise _unauthorized("the webhook token does not match")
+
+
+def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return base64.b64encode(mac).decode()
+
+
+def verify_zendesk(request: Request, body: bytes, secret: str, tolerance_s: float) -> None:
+    signature = request.headers.get("x-zendesk-webhook-signature")
+    stamp = request.headers.get("x-zendesk-webhook-signature-timestamp")
+    if not signature or not stamp:
+        raise _unauthorized("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp")
+    expected = zendesk_signature(secret, stamp, body)
+    if not hmac.compare_digest(signature.strip().encode(), expected.encode()):
+        raise _unauthorized("X-Zendesk-Webhook-Signature does not match the body")
+    _check_fresh(stamp, tolerance_s)
+
+
+def _parse(body: bytes, model: type[BaseModel]) -> Any:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise APIError(400, "invalid_json", "the webhook body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise APIError(422, "validation_error", "the webhook body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise APIError(
+            422, "validation_error", f"unexpected webhook payload: {where}: {first['msg']}"
+        ) from None
+
+
+# ── what we answer ───────────────────────────────────────────────────────────────────────
+
+
+def analysis_note(analysis: dict[str, Any]) -> str:
+    kind = "a refusal" if analysis.get("is_refusal") else "not a refusal"
+    lines = [f"tactful · reply score {analysis['score']}/100 ({kind})"]
+    order = {"error": 0, "warning": 1, "suggestion": 2}
+    findings = sorted(analysis.get("findings", []), key=lambda f: (order.get(f["level"], 3), f["start"]))
+    if findings:
+        lines.append("Fix first:")
+        for f in findings[:MAX_NOTE_FINDINGS]:
+            lines.append(f"- [{f['level']}] {f['message']} → {f['suggestion']}")
+        if len(findings) > MAX_NOTE_FINDINGS:
+            lines.append(f"(and {len(findings) - MAX_NOTE_FINDINGS} more)")
+    else:
+        lines.append("Nothing to fix: the reply follows the method.")
+    weak = [
+        f"{name.replace('_', ' ')} {c['score']:.2f}"
+        for name, c in analysis.get("characteristics", {}).items()
+        if c.get("applicable") and c.get("score") is not None and c["score"] < 0.5
+    ]
+    if weak:
+        lines.append("Weakest: " + ", ".join(weak))
+    return "\n".join(lines)
+
+
+def draft_note(understanding: dict[str, Any], draft: dict[str, Any] | None, reason: str | None) -> str:
+    request = understanding.get("request") or {}
+    mood = (understanding.get("mood") or {}).get("label", "unknown")
+    lines = [f"tactful · the customer asks for: {request.get('type', 'unclear')} · mood: {mood}"]
+    for e in understanding.get("escalation", []):
+        lines.append(f"! {e['kind'].replace('_', ' ')}: {e['advice']}")
+    if understanding.get("clarifying_question"):
+        lines.append(f"Ask: {understanding['clarifying_question']}")
+    if draft is None:
+        lines.append(f"No draft: {reason}")
+        return "\n".join(lines)
+    decision = draft["decision"]
+    policy = decision.get("policy") or {}
+    said = f"Decision: {decision['outcome'].replace('_', ' ')}"
+    if policy:
+        said += f" under {policy['id']} ({policy['title']})"
+    lines.append(said)
+    if decision.get("missing"):
+        lines.append("Needed to decide: " + ", ".join(decision["missing"]))
+    flag = " — below the team threshold, edit before sending" if draft["below_threshold"] else ""
+    lines.append(f"Suggested reply (score {draft['analysis']['score']}/100{flag}):")
+    lines.append("")
+    lines.append(draft["text"])
+    return "\n".join(lines)
+
+
+async def analyze_outgoing(request: Request, reply: str, customer_message: str | None) -> dict[str, Any]:
+    try:
+        analysis = await run_sized(len(reply), analyze, reply, customer_message, config=config_of(request))
+    except TextTooLarge as exc:
+        raise APIError(413, "text_too_large", str(exc)) from None
+    wire = analysis.to_dict()
+    return {"action": "analyzed", "analysis": wire, "note": analysis_note(wire)}
+
+
+async def draft_incoming(request: Request, message: str, channel: str) -> dict[str, Any]:
+    from tactful.composer import compose
+    from tactful.understanding import understand
+
+    u = await run_sized(len(message), understand, message)
+    understanding = u.to_dict()
+    if not u.understood:
+        reason = u.note or f"the message was not understood ({u.status})"
+        return {
+            "action": "understood",
+            "reason": reason,
+            "understanding": understanding,
+            "note": draft_note(understanding, None, reason),
+        }
+    try:
+        drafts = await run_sized(
+            len(message), compose, message, {}, kb_of(request), channel=channel, config=config_of(request)
+        )
+    except ValueError as exc:
+        reason = str(exc)
+        return {
+            "action": "understood",
+            "reason": reason,
+            "understanding": understanding,
+            "note": draft_note(understanding, None, reason),
+        }
+    draft = drafts[0].to_dict()
+    return {
+        "action": "drafted",
+        "understanding": understanding,
+        "decision": draft["decision"],
+        "draft": draft,
+        "note": draft_note(understanding, draft, None),
+    }
+
+
+def _ignored(reason: str, conversation: str | None = None) -> Response:
+    return json_response({"action": "ignored", "reason": reason, "note": None, "conversation": conversation})
+
+
+# ── Chatwoot ─────────────────────────────────────────────────────────────────────────────
+
+_CHATWOOT_CHANNELS = {
+    "Channel::Email": "email",
+    "Channel::WebWidget": "chat",
+    "Channel::Api": "chat",
+    "Channel::Whatsapp": "chat",
+    "Channel::Telegram": "chat",
+    "Channel::Line": "chat",
+    "Channel::Sms": "chat",
+    "Channel::TwilioSms": "chat",
+    "Channel::TwitterProfile": "social",
+    "Channel::FacebookPage": "social",
+    "Channel::Instagram": "social",
+}
+
+
+def _is_incoming(message_type: object) -> bool:
+    return message_type in ("incoming", 0)
+
+
+def _last_incoming(conversation: ChatwootConversation | None, before_id: object) -> str | None:
+    """The customer's latest message in the payload's conversation (Chatwoot numbers incoming as 0)."""
+    if conversation is None:
+        return None
+    for m in reversed(conversation.messages):
+        if m.get("id") == before_id or m.get("private"):
+            continue
+        if _is_incoming(m.get("message_type")) and isinstance(m.get("content"), str) and m["content"].strip():
+            return str(m["content"])
+    return None
+
+
+@router.post("/chatwoot", response_model=WebhookOut, summary="Chatwoot message_created webhook")
+async def chatwoot(request: Request) -> Response:
+    settings = request.app.state.settings
+    if not settings.chatwoot_secret:
+        raise _not_configured("Chatwoot", "TACTFUL_CHATWOOT_SECRET")
+    body = await request.body()
+    verify_chatwoot(request, body, settings.chatwoot_secret, settings.webhook_tolerance_s)
+    event: ChatwootEvent = _parse(body, ChatwootEvent)
+    conv = event.conversation
+    conversation = None if conv is None else str(conv.display_id or conv.id or "") or None
+    if event.event != "message_created":
+        return _ignored(f"event {event.event!r} is not message_created", conversation)
+    if event.private:
+        return _ignored("a private note", conversation)
+    content = (event.content or "").strip()
+    if not content:
+        return _ignored("the message has no text", conversation)
+    channel = _CHATWOOT_CHANNELS.get(conv.channel or "", "chat") if conv else "chat"
+    if event.message_type in ("outgoing", 1):
+        result = await analyze_outgoing(request, content, _last_incoming(conv, event.id))
+    elif _is_incoming(event.message_type):
+        result = await draft_incoming(request, content, channel)
+    else:
+        return _ignored(f"message_type {event.message_type!r} is neither incoming nor outgoing", conversation)
+    return json_response({**result, "conversation": conversation})
+
+
+# ── Zendesk ──────────────────────────────────────────────────────────────────────────────
+
+_STAFF_ROLES = {"agent", "admin", "administrator", "staff", "light agent"}
+
+
+def _truth(value: bool | str | None) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = value.strip().lower()
+    if text in ("true", "yes", "1", "public"):
+        return True
+    if text in ("false", "no", "0", "private", "internal"):
+        return False
+    return None
+
+
+def _zendesk_comment(p: ZendeskPayload) -> tuple[str | None, str, bool | None, bool | None]:
+    """(ticket id, text, public?, written by staff?) from either payload shape."""
+    if p.type is not None and p.event is not None:  # an event webhook
+        if p.type != "zen:event-type:ticket.comment_added":
+            return None, "", None, None
+        c = ZendeskComment.model_validate(p.event.get("comment") or {})
+        ticket = (p.detail or {}).get("id") or (p.subject or "").rpartition(":")[2] or None
+        staff = c.author.is_staff if c.author else None
+        return (None if ticket is None else str(ticket)), c.body or c.value or "", _truth(c.is_public), staff
+    ticket = p.ticket_id if p.ticket_id is not None else (p.ticket or {}).get("id")
+    if isinstance(p.comment, str):
+        text, public, role = p.comment, _truth(p.public), p.author_role
+    else:
+        c = p.comment or ZendeskComment()
+        text = c.body or c.value or ""
+        public = _truth(c.is_public if c.is_public is not None else c.public)
+        if public is None:
+            public = _truth(p.public)
+        role = p.author_role or (c.author.role if c.author else None)
+        if role is None and c.author is not None and c.author.is_staff is not None:
+            role = "agent" if c.author.is_staff else "end-user"
+    staff = None if role is None else role.strip().lower() in _STAFF_ROLES
+    return (None if ticket is None else str(ticket)), text, public, staff
+
+
+@router.post("/zendesk", response_model=WebhookOut, summary="Zendesk ticket-comment webhook")
+async def zendesk(request: Request) -> Response:
+    settings = request.app.state.settings
+    if not settings.zendesk_secret:
+        raise _not_configured("Zendesk", "TACTFUL_ZENDESK_SECRET")
+    body = await request.body()
+    verify_zendesk(request, body, settings.zendesk_secret, settings.webhook_tolerance_s)
+    payload: ZendeskPayload = _parse(body, ZendeskPayload)
+    ticket, text, public, staff = _zendesk_comment(payload)
+    if payload.type is not None and payload.event is not None and not text and staff is None:
+        return _ignored(f"event {payload.type!r} is not a ticket comment", ticket)
+    if public is False:
+        return _ignored("a private comment (internal note)", ticket)
+    if not text.strip():
+        return _ignored("the comment has no text", ticket)
+    if staff is None:
+        raise APIError(
+            422, "validation_error", "cannot tell who wrote the comment: send author_role or author.is_staff"
+        )
+    channel = str(payload.channel or ((payload.detail or {}).get("via") or {}).get("channel") or "")
+    channel = "chat" if channel in ("chat", "messaging", "native_messaging") else "email"
+    if staff:
+        result = await analyze_outgoing(request, text.strip(), None)
+    else:
+        result = await draft_incoming(request, text.strip(), channel)
+    return json_response({**result, "conversation": ticket})

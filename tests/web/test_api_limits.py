@@ -1,0 +1,101 @@
+"""Request size limit (413), text length limit (413), per-token rate limit (429 + Retry-After)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tactful.config import Config, Limits
+from tactful.web.limits import TokenBucket
+from tactful.web.security import CSP
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(
+    make_app: Callable[..., FastAPI], web_users: dict[str, Any]
+) -> None:
+    app = make_app(max_body_bytes=2_000)
+    with TestClient(app, raise_server_exceptions=False, headers=web_users["agent"].headers) as c:
+        assert c.post("/v1/analyze", json={"reply": "x" * 1_500}).status_code == 200
+        r = c.post("/v1/analyze", json={"reply": "x" * 2_500})
+        assert r.status_code == 413
+        assert r.json()["error"]["code"] == "payload_too_large" and "2,000" in r.json()["error"]["message"]
+        assert r.headers["content-security-policy"] == CSP
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
+            yield b'{"reply": "'
+            for _ in range(10):
+                yield b"y" * 500
+            yield b'"}'
+
+        streamed = c.post("/v1/analyze", content=chunks(), headers={"Content-Type": "application/json"})
+        assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "payload_too_large"
+        bogus = c.post("/v1/analyze", content=b"{}", headers={"Content-Length": "lots"})
+        assert bogus.status_code == 400
+
+
+def test_the_default_limit_takes_a_megabyte_reply(client_as: Callable[[str], TestClient]) -> None:
+    r = client_as("agent").post("/v1/analyze", json={"reply": "We can't do that. " * 2_000})
+    assert r.status_code == 200
+    too_big = client_as("agent").post("/v1/analyze", json={"reply": "n" * (1_200 * 1024)})
+    assert too_big.status_code == 413
+
+
+def test_a_reply_over_max_chars_is_413_text_too_large(
+    make_app: Callable[..., FastAPI], web_users: dict[str, Any]
+) -> None:
+    app = make_app(Config(limits=Limits(max_chars=100)))
+    with TestClient(app, raise_server_exceptions=False, headers=web_users["agent"].headers) as c:
+        r = c.post("/v1/analyze", json={"reply": "no " * 50})
+        assert r.status_code == 413
+        assert (
+            r.json()["error"]["code"] == "text_too_large"
+            and "limits.max_chars" in r.json()["error"]["message"]
+        )
+
+
+def test_rate_limit_per_token_with_retry_after(
+    make_app: Callable[..., FastAPI], web_users: dict[str, Any]
+) -> None:
+    app = make_app(rate_limit=0.5, rate_burst=3)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        agent, manager = web_users["agent"].headers, web_users["manager"].headers
+        codes = [c.post("/v1/analyze", json={"reply": "No."}, headers=agent).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = c.post("/v1/analyze", json={"reply": "No."}, headers=agent)
+        assert r.status_code == 429
+        assert r.json()["error"]["code"] == "rate_limited"
+        assert 1 <= int(r.headers["retry-after"]) <= 2
+        assert r.headers["content-security-policy"] == CSP
+        # Another token has its own bucket; the health check is never limited.
+        assert c.post("/v1/analyze", json={"reply": "No."}, headers=manager).status_code == 200
+        assert all(c.get("/healthz").status_code == 200 for _ in range(10))
+
+
+def test_token_bucket_refills_at_its_rate() -> None:
+    now = [100.0]
+    bucket = TokenBucket(rate=2.0, burst=2, clock=lambda: now[0])
+    assert bucket.take("a") == 0.0 and bucket.take("a") == 0.0
+    assert bucket.take("a") == pytest.approx(0.5)
+    assert bucket.take("b") == 0.0  # keys are independent
+    now[0] += 0.5
+    assert bucket.take("a") == 0.0
+    assert bucket.take("a") > 0.0
+    now[0] += 10.0
+    assert bucket.take("a") == 0.0 and bucket.take("a") == 0.0 and bucket.take("a") > 0.0
+    with pytest.raises(ValueError):
+        TokenBucket(rate=0, burst=1)
+
+
+def test_token_bucket_forgets_idle_keys() -> None:
+    now = [0.0]
+    bucket = TokenBucket(rate=1.0, burst=1, clock=lambda: now[0])
+    bucket.MAX_KEYS = 3
+    for key in "abcd":
+        bucket.take(key)
+    now[0] += 5.0
+    bucket.take("e")
+    assert len(bucket._buckets) <= 3
