@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Main job on the embedded default: set up .venv and analyze a sample refusal.
+# Main job on the embedded default: set up .venv, show one analysis, then serve the web page
+# and REST API on http://127.0.0.1:8000 with demo data in ./tactful.db (SQLite).
+# Extra arguments go to `tactful serve` (e.g. --port 8080, --db postgresql://…).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
-echo "== A reply that needs work =="
+echo "== A reply that needs work, analyzed =="
 .venv/bin/tactful check examples/reply.txt --customer examples/customer.txt
 echo
-echo "== The same no, said well =="
-.venv/bin/tactful check examples/better-reply.txt --customer examples/customer.txt
+echo "== The same reply, rewritten by the method =="
+.venv/bin/tactful rewrite examples/reply.txt --customer examples/customer.txt --fact today="$(date +%F)"
+echo
+echo "== Serving the team (Ctrl-C to stop) =="
+exec .venv/bin/tactful serve "$@"
