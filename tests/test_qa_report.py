@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,22 +15,6 @@ from tactful.qa.charts import heatmap
 from tactful.qa.report import segments
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qa"
-CHROMIUM = Path(os.environ.get("TACTFUL_CHROMIUM", "/usr/bin/chromium"))
-
-
-def _require_browser() -> None:
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"chromium not found at {CHROMIUM} (apt-get install chromium, or set TACTFUL_CHROMIUM)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright Python package is not installed (pip install playwright)"
-    if problem:
-        if os.environ.get("TACTFUL_CI") == "1":
-            pytest.fail(f"TACTFUL_CI=1 but {problem}")
-        pytest.skip(problem)
 
 
 def test_segments_split_at_overlapping_findings() -> None:
@@ -48,31 +32,26 @@ def test_chart_labels_are_escaped() -> None:
     assert "<b>" not in svg and "&lt;b&gt;x&lt;/b&gt;" in svg and "a&amp;b" in svg
 
 
-def test_report_opens_offline_in_chromium(tmp_path: Path) -> None:
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
+def test_report_opens_offline_in_chromium(browser: Any, tmp_path: Path) -> None:
     run_qa(str(FIXTURES / "zendesk.json"), tmp_path / "o", QAOptions(fmt="zendesk", workers=1))
     url = (tmp_path / "o" / "report.html").resolve().as_uri()
     requests: list[str] = []
-    with sync_playwright() as p:
+    page = browser.new_page(viewport={"width": 1280, "height": 1800})
+    try:
         # Generous timeouts: the shared 2-core machine can be very busy during a full suite run.
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], timeout=180_000)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1800})
-            page.set_default_timeout(180_000)
-            page.on("request", lambda r: requests.append(r.url))
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url)
-            assert page.locator("svg").count() >= 4
-            assert page.locator("svg rect").count() > 20  # bars and heatmap cells were drawn
-            assert page.locator("mark").count() >= 1
-            box = page.locator("svg").first.bounding_box()
-            assert box is not None and box["width"] > 100 and box["height"] > 100
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        finally:
-            browser.close()
+        page.set_default_timeout(180_000)
+        page.on("request", lambda r: requests.append(r.url))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        assert page.locator("svg").count() >= 4
+        assert page.locator("svg rect").count() > 20  # bars and heatmap cells were drawn
+        assert page.locator("mark").count() >= 1
+        box = page.locator("svg").first.bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 100
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    finally:
+        page.close()
     assert [r for r in requests if not r.startswith("file://")] == []
     assert errors == []
     assert (tmp_path / "report.png").stat().st_size > 10_000

@@ -10,11 +10,10 @@ CSV without the text column, a bad config); 130 when interrupted (the partial ou
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
-from tactful.cli_common import fail
+from tactful.cli_common import fail, progress_bar
 
 #: Rejects echoed one by one on stderr before the rest are only counted (all are in the rejects file).
 MAX_REJECTS_SHOWN = 20
@@ -82,22 +81,7 @@ def batch(
     name = "<stdin>" if input_path == "-" else input_path
     shown = 0
 
-    progress: Any = None
-    task: Any = None
-    if not no_progress and input_path != "-" and sys.stderr.isatty():
-        from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-        # No auto-refresh thread: the pool forks after this, and forking a threaded process is fragile.
-        progress = Progress(
-            TextColumn("analyzing"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            auto_refresh=False,
-            transient=True,
-        )
+    bar = progress_bar(not no_progress and input_path != "-", "analyzing")
 
     def on_reject(r: Reject) -> None:
         nonlocal shown
@@ -106,23 +90,16 @@ def batch(
             where = f"{name}:{r.line}"
             msg = f"{where}: rejected: {r.reason}"
             (
-                progress.console.print(msg, markup=False, highlight=False)
-                if progress
+                bar.progress.console.print(msg, markup=False, highlight=False)
+                if bar
                 else click.echo(msg, err=True)
             )
 
-    def on_progress(done: int, total: int | None) -> None:
-        nonlocal task
-        if task is None:
-            task = progress.add_task("analyzing", total=total)
-        progress.update(task, completed=done)
-        progress.refresh()
-
     try:
-        if progress is not None:
-            with progress:
+        if bar is not None:
+            with bar.progress:
                 summary = run_batch(
-                    input_path, output_path, options, on_reject=on_reject, on_progress=on_progress
+                    input_path, output_path, options, on_reject=on_reject, on_progress=bar.show
                 )
         else:
             summary = run_batch(input_path, output_path, options, on_reject=on_reject)

@@ -7,7 +7,7 @@ import json
 import click
 
 from tactful.cli_common import fail
-from tactful.cli_kb import load_kb_or_fail, parse_facts
+from tactful.cli_kb import load_inputs_or_fail, parse_facts
 
 
 @click.command("draft")
@@ -31,16 +31,8 @@ def draft(
 ) -> None:
     """Draft a reply to the customer's MESSAGE (a file, or - for standard input)."""
     from tactful.composer import compose
-    from tactful.config import ConfigError, load_config
-    from tactful.kb import STORE_EXAMPLE
-    from tactful.textio import InputError, read_text
 
-    try:
-        config = load_config(config_path)
-        text = read_text(message)
-    except (ConfigError, InputError) as exc:
-        fail(str(exc))
-    knowledge = load_kb_or_fail(kb_dir or str(STORE_EXAMPLE))
+    config, text, _, knowledge = load_inputs_or_fail(config_path, kb_dir, message)
     try:
         drafts = compose(
             text,

@@ -4,11 +4,33 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tactful.cli_common import fail
+
+if TYPE_CHECKING:
+    from tactful.config import Config
+
+
+def load_inputs_or_fail(
+    config_path: str | None, kb_dir: str | None, path: str, other: str | None = None, *, use_kb: bool = True
+) -> tuple[Config, str, str | None, Any]:
+    """What ``draft`` and ``rewrite`` start from: the config, the text of ``path`` (and of ``other``
+    when given), and the KB (``kb_dir``, else the example store; None without ``use_kb``)."""
+    from tactful.config import ConfigError, load_config
+    from tactful.kb import STORE_EXAMPLE
+    from tactful.textio import InputError, read_text
+
+    try:
+        config = load_config(config_path)
+        text = read_text(path)
+        other_text = read_text(other) if other else None
+    except (ConfigError, InputError) as exc:
+        fail(str(exc))
+    knowledge = load_kb_or_fail(kb_dir or str(STORE_EXAMPLE)) if use_kb else None
+    return config, text, other_text, knowledge
 
 
 def load_kb_or_fail(directory: str) -> Any:

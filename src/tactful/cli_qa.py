@@ -8,12 +8,9 @@ start or the export is of the wrong shape (the message names the file and the fi
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import click
 
-from tactful.cli_common import fail
+from tactful.cli_common import fail, progress_bar
 
 #: The same as ``tactful.qa.FORMATS`` (a test checks it); kept here so ``tactful --help`` stays light.
 FORMATS = ("zendesk", "freshdesk", "helpscout", "intercom", "chatwoot", "twcs", "ibm", "csv", "jsonl")
@@ -78,34 +75,15 @@ def qa(
         restart=restart,
         config=config,
     )
-    progress: Any = None
-    task: Any = None
-    if not no_progress and sys.stderr.isatty():
-        from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-        # No auto-refresh thread: the local engine forks workers, and forking a threaded process is fragile.
-        progress = Progress(
-            TextColumn("[bold]qa[/]"),
-            BarColumn(),
-            DownloadColumn(),
-            TextColumn("{task.fields[refusals]:,} refusals"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            auto_refresh=False,
-            transient=True,
-        )
+    bar = progress_bar(not no_progress, "[bold]qa[/]", "{task.fields[refusals]:,} refusals")
 
     def on_progress(done: int, total: int, totals: Totals) -> None:
-        nonlocal task
-        if task is None:
-            task = progress.add_task("qa", total=total, refusals=0)
-        progress.update(task, completed=done, refusals=totals.refusals)
-        progress.refresh()
+        if bar is not None:
+            bar.show(done, total, refusals=totals.refusals)
 
     try:
-        if progress is not None:
-            with progress:
+        if bar is not None:
+            with bar.progress:
                 summary = run_qa(export, out_dir, options, on_progress)
         else:
             summary = run_qa(export, out_dir, options)

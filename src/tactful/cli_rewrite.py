@@ -7,7 +7,7 @@ import json
 import click
 
 from tactful.cli_common import fail
-from tactful.cli_kb import load_kb_or_fail, parse_facts
+from tactful.cli_kb import load_inputs_or_fail, parse_facts
 
 
 @click.command("rewrite")
@@ -37,19 +37,12 @@ def rewrite(
 ) -> None:
     """Rewrite the agent's DRAFT (a file, or - for standard input); the decision never changes."""
     from tactful.composer import rewrite as do_rewrite
-    from tactful.config import ConfigError, load_config
-    from tactful.kb import STORE_EXAMPLE
-    from tactful.textio import InputError, read_text
 
     if customer == "-" and draft == "-":
         fail("the draft and the customer's message can't both come from standard input")
-    try:
-        config = load_config(config_path)
-        text = read_text(draft)
-        message = read_text(customer) if customer else None
-    except (ConfigError, InputError) as exc:
-        fail(str(exc))
-    knowledge = None if no_kb else load_kb_or_fail(kb_dir or str(STORE_EXAMPLE))
+    config, text, message, knowledge = load_inputs_or_fail(
+        config_path, kb_dir, draft, customer, use_kb=not no_kb
+    )
     try:
         result = do_rewrite(
             text,

@@ -1,10 +1,9 @@
 """Browser tests: the real app served by uvicorn on a free loopback port (a temporary SQLite store
 with the demo data), driven by Playwright on Debian's chromium.
 
-Playwright's own browser download does not work here, so the executable is ``/usr/bin/chromium``
-(or ``$TACTFUL_CHROMIUM``). When it is missing the tests skip with the reason, except under
-``TACTFUL_CI=1``, where a missing browser is a failure. Screenshots go to
-``tests/browser/artifacts/`` (or ``$TACTFUL_ARTIFACTS``).
+The ``browser`` fixture (tests/conftest.py) is ``/usr/bin/chromium`` (or ``$TACTFUL_CHROMIUM``); when
+it is missing the tests skip with the reason, except under ``TACTFUL_CI=1``, where a missing browser
+is a failure. Screenshots go to ``tests/browser/artifacts/`` (or ``$TACTFUL_ARTIFACTS``).
 """
 
 from __future__ import annotations
@@ -23,23 +22,7 @@ import pytest
 
 # Console errors per page (CSP violations show up here): id(page) -> messages.
 _CONSOLE_ERRORS: dict[int, list[str]] = {}
-CHROMIUM = Path(os.environ.get("TACTFUL_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("TACTFUL_ARTIFACTS", Path(__file__).parent / "artifacts"))
-
-
-def _require_browser() -> None:
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"chromium not found at {CHROMIUM} (apt-get install chromium, or set TACTFUL_CHROMIUM)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright Python package is not installed (pip install playwright)"
-    if problem:
-        if os.environ.get("TACTFUL_CI") == "1":
-            pytest.fail(f"TACTFUL_CI=1 but {problem}")
-        pytest.skip(problem)
 
 
 @dataclass
@@ -50,9 +33,9 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The whole app on a real socket; one per test module (its tests share the store)."""
-    _require_browser()
+def live_server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[LiveServer]:
+    """The whole app on a real socket; one per test module (its tests share the store). It asks for
+    ``browser`` (tests/conftest.py) first, so a missing browser skips, or fails, before the app starts."""
     import uvicorn
 
     from tactful.store import open_store
@@ -84,20 +67,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=10)
         sock.close()
         store.close()
-
-
-# Module scope: Playwright's sync API allows one running instance per thread, and other test
-# files (the QA report's) start their own after this module is done.
-@pytest.fixture(scope="module")
-def browser(live_server: LiveServer) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

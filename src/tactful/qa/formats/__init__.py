@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from tactful.qa.formats._common import Item, Source
+from tactful.qa.formats._common import Item, Source, json_conversations
 from tactful.qa.model import QAError
 
 FORMATS: tuple[str, ...] = (
@@ -30,16 +30,17 @@ def read_export(source: Source, fmt: str, workdir: Path) -> Iterator[Item]:
 
     if fmt == "twcs":
         return twcs.read(source, workdir)
-    readers = {
-        "zendesk": zendesk.read,
-        "freshdesk": freshdesk.read,
-        "helpscout": helpscout.read,
-        "intercom": intercom.read,
-        "chatwoot": chatwoot.read,
-        "ibm": ibm.read,
-        "csv": generic.read_csv,
-        "jsonl": generic.read_jsonl,
+    if fmt == "csv":
+        return generic.read_csv(source)
+    converters = {
+        "zendesk": zendesk.convert,
+        "freshdesk": freshdesk.convert,
+        "helpscout": helpscout.convert,
+        "intercom": intercom.convert,
+        "chatwoot": chatwoot.convert,
+        "ibm": ibm.convert,
+        "jsonl": generic.convert,
     }
-    if fmt not in readers:
+    if fmt not in converters:
         raise QAError(f"{source.name}: unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}")
-    return readers[fmt](source)
+    return json_conversations(source, fmt, converters[fmt])

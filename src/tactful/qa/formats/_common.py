@@ -1,21 +1,28 @@
-"""What the importers share: opening the export, required fields, timestamps, HTML bodies, channels."""
+"""What the importers share: opening the export, CSV rows, required fields, turns, timestamps, HTML
+bodies, channels."""
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
-from typing import IO, Any
+from typing import Any
 
+from tactful.batch import CountingReader
 from tactful.qa.jsonstream import iter_json_records
-from tactful.qa.model import Conversation, MissingField, Problem, QAError
+from tactful.qa.model import Conversation, MissingField, Problem, QAError, Role, Turn
 from tactful.textio import InputError, open_binary
 
 Item = Conversation | Problem
 Convert = Callable[[dict[str, Any], str], Conversation | None]
+#: What a format reads from one message: who wrote it, the text, the author; None skips the message.
+Said = tuple[Role, str, str]
+Speaker = Callable[[Any, str], Said | None]
 
 
 class Source:
@@ -28,7 +35,7 @@ class Source:
         except InputError as exc:
             raise QAError(str(exc)) from None
         self.size = os.fstat(self._raw.fileno()).st_size
-        self._counter = _Counting(self._raw)
+        self._counter = CountingReader(self._raw)
         self.stream = io.BufferedReader(self._counter, buffer_size=1 << 20)
         head = self.stream.peek(8192)[:8192]
         if b"\x00" in head or head.startswith((b"\x1f\x8b", b"PK\x03\x04")):
@@ -41,21 +48,6 @@ class Source:
 
     def close(self) -> None:
         self._raw.close()
-
-
-class _Counting(io.RawIOBase):
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        data = self._raw.read(len(b))
-        b[: len(data)] = data
-        self.count += len(data)
-        return len(data)
 
 
 def json_conversations(source: Source, fmt: str, convert: Convert) -> Iterator[Item]:
@@ -89,6 +81,55 @@ def json_conversations(source: Source, fmt: str, convert: Convert) -> Iterator[I
             yield conversation
 
 
+def csv_rows(
+    source: Source, required: Sequence[str], field_limit: int, hint: str = ""
+) -> tuple[dict[str, int], Iterator[tuple[int, list[str]] | Problem]] | None:
+    """The header's columns and the rows (line number, fields) of a CSV export; None when it is empty.
+
+    A bad header or a missing ``required`` column stops the run (``hint`` ends that message; by default
+    it lists the header); a row that cannot be read is a problem naming its line.
+    """
+    # surrogateescape: a bad byte spoils its own row (reported below), not the whole 8 KiB block it sits in.
+    text = io.TextIOWrapper(source.stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    csv.field_size_limit(min(sys.maxsize, field_limit))
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise QAError(f"{source.name}: cannot read the CSV header: {exc}") from None
+    if header is None:
+        return None
+    if not utf8(header):
+        raise QAError(f"{source.name}: the CSV header is not valid UTF-8")
+    columns = {name.strip(): i for i, name in enumerate(header)}
+    for name in required:
+        if name not in columns:
+            why = hint or f"the header has: {', '.join(header)}"
+            raise QAError(f"{source.name}: missing required column '{name}' ({why})")
+    return columns, _rows(reader, len(header))
+
+
+def _rows(reader: Any, width: int) -> Iterator[tuple[int, list[str]] | Problem]:
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            yield Problem(f"line {line}", f"bad CSV row: {exc}")
+            continue
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != width:
+            yield Problem(f"line {line}", f"expected {width} fields (as in the header), got {len(row)}")
+            continue
+        if not utf8(row):
+            yield Problem(f"line {line}", "not valid UTF-8")
+            continue
+        yield line, row
+
+
 def utf8(fields: list[str]) -> bool:
     """Whether CSV fields decoded with ``surrogateescape`` were valid UTF-8 (no escaped bytes)."""
     try:
@@ -104,6 +145,37 @@ def need(record: dict[str, Any], key: str, where: str = "") -> Any:
     if not isinstance(record, dict) or record.get(key) is None:
         raise MissingField(f"{where}{key}")
     return record[key]
+
+
+def need_list(record: dict[str, Any], key: str) -> list[Any]:
+    """``record[key]``, which must be a list (a conversation's messages)."""
+    value = need(record, key)
+    if not isinstance(value, list):
+        raise ValueError(f"field '{key}' must be a list")
+    return value
+
+
+def message_turns(
+    messages: list[Any], key: str, speaker: Speaker, at: str = "created_at", id_key: str = "id"
+) -> list[Turn]:
+    """A turn for each message ``speaker`` keeps, in the export's order.
+
+    ``speaker`` states what differs between formats (who wrote it, the text, what is skipped); the time
+    is the ``at`` field and the id the ``id_key`` field (else the message's index).
+    """
+    turns = []
+    for i, message in enumerate(messages):
+        where = f"{key}[{i}]."
+        said = speaker(message, where)
+        if said is not None:
+            turns.append(make_turn(message, where, str(message.get(id_key, i)), said, at))
+    return turns
+
+
+def make_turn(message: dict[str, Any], where: str, turn_id: str, said: Said, at: str = "created_at") -> Turn:
+    """The turn ``said`` describes, stamped from the message's ``at`` field."""
+    role, text, author = said
+    return Turn(role=role, text=text, author=author, at=timestamp(message.get(at), where + at), id=turn_id)
 
 
 def text_of(value: Any, field: str) -> str:

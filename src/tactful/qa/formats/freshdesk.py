@@ -7,67 +7,48 @@ The ticket's ``description_text`` is the customer's first message. In ``conversa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tactful.qa.formats._common import (
-    Item,
-    Source,
+    Said,
     html_to_text,
-    json_conversations,
+    make_turn,
+    message_turns,
     need,
+    need_list,
     ordered,
     text_of,
-    timestamp,
 )
-from tactful.qa.model import Conversation, Turn
+from tactful.qa.model import Conversation
 
 # Freshdesk ticket/conversation sources: 1 email, 2 portal, 3 phone, 5 twitter, 6 facebook, 7 chat.
 _SOURCES = {5: "social", 6: "social", 7: "chat"}
 
 
-def read(source: Source) -> Iterator[Item]:
-    return json_conversations(source, "freshdesk", convert)
-
-
 def convert(ticket: dict[str, Any], position: str) -> Conversation:
     ticket_id = need(ticket, "id")
-    conversations = need(ticket, "conversations")
-    if not isinstance(conversations, list):
-        raise ValueError("field 'conversations' must be a list")
+    conversations = need_list(ticket, "conversations")
     turns = []
     first = ticket.get("description_text")
     if first is None and ticket.get("description") is not None:
         first = html_to_text(text_of(ticket["description"], "description"))
     if first:
-        turns.append(
-            Turn(
-                role="customer",
-                text=text_of(first, "description_text"),
-                author=str(ticket.get("requester_id", "")),
-                at=timestamp(ticket.get("created_at"), "created_at"),
-                id="description",
-            )
-        )
-    for i, note in enumerate(conversations):
-        where = f"conversations[{i}]."
-        incoming = need(note, "incoming", where)
-        if note.get("private") is True:
-            continue  # internal note
-        body = note.get("body_text")
-        if body is None:
-            body = html_to_text(text_of(need(note, "body", where), where + "body"))
-        turns.append(
-            Turn(
-                role="customer" if incoming else "agent",
-                text=text_of(body, where + "body_text"),
-                author=str(note.get("user_id", "")),
-                at=timestamp(note.get("created_at"), where + "created_at"),
-                id=str(note.get("id", i)),
-            )
-        )
+        said: Said = ("customer", text_of(first, "description_text"), str(ticket.get("requester_id", "")))
+        turns.append(make_turn(ticket, "", "description", said))
+    turns += message_turns(conversations, "conversations", _note)
     return Conversation(
         id=str(ticket_id),
         channel=_SOURCES.get(ticket["source"], "email") if isinstance(ticket.get("source"), int) else "email",
         turns=ordered(turns),
     )
+
+
+def _note(note: Any, where: str) -> Said | None:
+    incoming = need(note, "incoming", where)
+    if note.get("private") is True:
+        return None  # internal note
+    body = note.get("body_text")
+    if body is None:
+        body = html_to_text(text_of(need(note, "body", where), where + "body"))
+    author = str(note.get("user_id", ""))
+    return "customer" if incoming else "agent", text_of(body, where + "body_text"), author

@@ -7,27 +7,20 @@ they are put back in time order by ``createdAt``. The conversation's ``type`` gi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tactful.qa.formats._common import (
-    Item,
-    Source,
+    Said,
     channel,
     html_to_text,
-    json_conversations,
+    message_turns,
     need,
     ordered,
     text_of,
-    timestamp,
 )
-from tactful.qa.model import Conversation, Turn
+from tactful.qa.model import Conversation, MissingField
 
 _SKIPPED = {"note", "lineitem", "forwardparent", "forwardchild"}
-
-
-def read(source: Source) -> Iterator[Item]:
-    return json_conversations(source, "helpscout", convert)
 
 
 def convert(conversation: dict[str, Any], position: str) -> Conversation:
@@ -35,29 +28,24 @@ def convert(conversation: dict[str, Any], position: str) -> Conversation:
     embedded = conversation.get("_embedded")
     threads = embedded.get("threads") if isinstance(embedded, dict) else conversation.get("threads")
     if threads is None:
-        from tactful.qa.model import MissingField
-
         raise MissingField("_embedded.threads")
     if not isinstance(threads, list):
         raise ValueError("field '_embedded.threads' must be a list")
-    turns = []
-    for i, thread in enumerate(threads):
-        where = f"threads[{i}]."
-        kind = need(thread, "type", where)
-        if kind in _SKIPPED or thread.get("state") == "draft":
-            continue
-        created_by = need(thread, "createdBy", where)
-        by_type = need(created_by, "type", where + "createdBy.")
-        if by_type not in ("customer", "user", "system_user"):
-            continue  # workflows, system lines
-        name = " ".join(str(created_by.get(k) or "") for k in ("first", "last")).strip()
-        turns.append(
-            Turn(
-                role="customer" if by_type == "customer" else "agent",
-                text=html_to_text(text_of(thread.get("body"), where + "body")),
-                author=name or str(created_by.get("email") or created_by.get("id") or ""),
-                at=timestamp(thread.get("createdAt"), where + "createdAt"),
-                id=str(thread.get("id", i)),
-            )
-        )
+    turns = message_turns(threads, "threads", _thread, at="createdAt")
     return Conversation(id=str(conv_id), channel=channel(conversation.get("type")), turns=ordered(turns))
+
+
+def _thread(thread: Any, where: str) -> Said | None:
+    kind = need(thread, "type", where)
+    if kind in _SKIPPED or thread.get("state") == "draft":
+        return None
+    created_by = need(thread, "createdBy", where)
+    by_type = need(created_by, "type", where + "createdBy.")
+    if by_type not in ("customer", "user", "system_user"):
+        return None  # workflows, system lines
+    name = " ".join(str(created_by.get(k) or "") for k in ("first", "last")).strip()
+    return (
+        "customer" if by_type == "customer" else "agent",
+        html_to_text(text_of(thread.get("body"), where + "body")),
+        name or str(created_by.get("email") or created_by.get("id") or ""),
+    )

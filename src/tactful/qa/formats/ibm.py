@@ -8,55 +8,21 @@ no time for it, so it is stamped ``conversationDateTime + duration`` (the dialog
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from tactful.qa.formats._common import (
-    Item,
-    Source,
-    json_conversations,
-    need,
-    signed_agent,
-    text_of,
-    timestamp,
-)
+from tactful.qa.formats._common import Said, message_turns, need, need_list, signed_agent, text_of, timestamp
 from tactful.qa.model import Conversation, Turn
 
 _DURATION = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:\.\d+)?$")
 
 
-def read(source: Source) -> Iterator[Item]:
-    return json_conversations(source, "ibm", convert)
-
-
 def convert(dialog: dict[str, Any], position: str) -> Conversation:
     header = need(dialog, "dialogHeader")
-    content = need(dialog, "dialogContent")
-    if not isinstance(content, list):
-        raise ValueError("field 'dialogContent' must be a list")
+    content = need_list(dialog, "dialogContent")
     session = need(header, "sessionID", "dialogHeader.")
     company = str(header.get("company") or "")
-    turns = []
-    for i, utterance in enumerate(content):
-        where = f"dialogContent[{i}]."
-        if not isinstance(utterance, dict):
-            raise ValueError(f"{where[:-1]}: expected an object")
-        # The speaker's key is "agent", "client" or, for further users in a thread, "client1", "client2"...
-        speaker = next((k for k in utterance if k == "agent" or k.startswith("client")), None)
-        if speaker is None:
-            raise ValueError(f"{where[:-1]}: needs a 'client' or an 'agent' field")
-        text = text_of(need(utterance, "message", where), where + "message")
-        author = str(utterance[speaker] or "")
-        turns.append(
-            Turn(
-                role="agent" if speaker == "agent" else "customer",
-                text=text,
-                author=signed_agent(author, text) if speaker == "agent" else author,
-                at=timestamp(utterance.get("datetime"), where + "datetime"),
-                id=str(utterance.get("tweet_ID", i)),
-            )
-        )
+    turns = message_turns(content, "dialogContent", _utterance, at="datetime", id_key="tweet_ID")
     final = dialog.get("agentURL")
     if isinstance(final, dict) and final.get("url_utterance"):
         final_id = str(final.get("tweet_ID", "agentURL"))
@@ -71,6 +37,20 @@ def convert(dialog: dict[str, Any], position: str) -> Conversation:
                 )
             )
     return Conversation(id=str(session), channel="social", turns=turns)
+
+
+def _utterance(utterance: Any, where: str) -> Said:
+    if not isinstance(utterance, dict):
+        raise ValueError(f"{where[:-1]}: expected an object")
+    # The speaker's key is "agent", "client" or, for further users in a thread, "client1", "client2"...
+    speaker = next((k for k in utterance if k == "agent" or k.startswith("client")), None)
+    if speaker is None:
+        raise ValueError(f"{where[:-1]}: needs a 'client' or an 'agent' field")
+    text = text_of(need(utterance, "message", where), where + "message")
+    author = str(utterance[speaker] or "")
+    if speaker == "agent":
+        return "agent", text, signed_agent(author, text)
+    return "customer", text, author
 
 
 def _end_time(header: dict[str, Any]) -> str | None:

@@ -8,15 +8,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tactful.qa.formats._common import (
-    Item,
-    Source,
+    Said,
     channel,
     html_to_text,
-    json_conversations,
+    message_turns,
     need,
     ordered,
     text_of,
@@ -29,10 +27,6 @@ _AGENTS = {"admin", "bot", "team"}
 _MESSAGES = {"comment", "open", "close", "quick_reply"}  # open/close parts may carry a reply body
 
 
-def read(source: Source) -> Iterator[Item]:
-    return json_conversations(source, "intercom", convert)
-
-
 def convert(conversation: dict[str, Any], position: str) -> Conversation:
     conv_id = need(conversation, "id")
     parts_list = need(conversation, "conversation_parts")
@@ -42,30 +36,30 @@ def convert(conversation: dict[str, Any], position: str) -> Conversation:
     turns = []
     source = conversation.get("source")
     if isinstance(source, dict) and source.get("body"):
-        turn = _turn(source, "source.", conversation.get("created_at"), "source")
-        if turn is not None:
-            turns.append(turn)
-    for i, part in enumerate(parts):
-        where = f"conversation_parts[{i}]."
-        if need(part, "part_type", where) not in _MESSAGES or not part.get("body"):
-            continue
-        turn = _turn(part, where, part.get("created_at"), str(part.get("id", i)))
-        if turn is not None:
-            turns.append(turn)
+        said = _said(source, "source.")
+        if said is not None:  # the opening message is stamped with the conversation's time
+            role, text, author = said
+            at = timestamp(conversation.get("created_at"), "source.created_at")
+            turns.append(Turn(role=role, text=text, author=author, at=at, id="source"))
+    turns += message_turns(parts, "conversation_parts", _part)
     kind = source.get("delivered_as") if isinstance(source, dict) else None
     ch = "email" if isinstance(source, dict) and source.get("type") == "email" else channel(kind, "chat")
     return Conversation(id=str(conv_id), channel=ch, turns=ordered(turns))
 
 
-def _turn(part: dict[str, Any], where: str, created: Any, part_id: str) -> Turn | None:
+def _part(part: Any, where: str) -> Said | None:
+    if need(part, "part_type", where) not in _MESSAGES or not part.get("body"):
+        return None
+    return _said(part, where)
+
+
+def _said(part: dict[str, Any], where: str) -> Said | None:
     author = need(part, "author", where)
     kind = need(author, "type", where + "author.")
     if kind not in _CUSTOMERS and kind not in _AGENTS:
         return None
-    return Turn(
-        role="customer" if kind in _CUSTOMERS else "agent",
-        text=html_to_text(text_of(part.get("body"), where + "body")),
-        author=str(author.get("name") or author.get("email") or author.get("id") or ""),
-        at=timestamp(created, where + "created_at"),
-        id=part_id,
+    return (
+        "customer" if kind in _CUSTOMERS else "agent",
+        html_to_text(text_of(part.get("body"), where + "body")),
+        str(author.get("name") or author.get("email") or author.get("id") or ""),
     )

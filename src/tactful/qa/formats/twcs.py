@@ -9,15 +9,12 @@ rooted with a recursive query, and conversations are read back ordered by root a
 
 from __future__ import annotations
 
-import csv
-import io
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from tactful.qa.formats._common import Item, Source, signed_agent, timestamp, utf8
-from tactful.qa.model import Conversation, Problem, QAError, Turn
+from tactful.qa.formats._common import Item, Source, csv_rows, signed_agent, timestamp
+from tactful.qa.model import Conversation, Problem, Turn
 
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 _BATCH = 10_000
@@ -44,41 +41,17 @@ def read(source: Source, workdir: Path) -> Iterator[Item]:
 
 
 def _index(source: Source, con: sqlite3.Connection) -> Iterator[Problem]:
-    # surrogateescape: a bad byte spoils its own row (reported below), not the whole 8 KiB block it sits in.
-    text = io.TextIOWrapper(source.stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    csv.field_size_limit(min(sys.maxsize, 16 * 1024 * 1024))
-    reader = csv.reader(text)
-    try:
-        header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise QAError(f"{source.name}: cannot read the CSV header: {exc}") from None
-    if header is None:
+    table = csv_rows(source, REQUIRED, 16 * 1024 * 1024, "is this the TWCS CSV?")
+    if table is None:
         return
-    if not utf8(header):
-        raise QAError(f"{source.name}: the CSV header is not valid UTF-8")
-    columns = {name.strip(): i for i, name in enumerate(header)}
-    for name in REQUIRED:
-        if name not in columns:
-            raise QAError(f"{source.name}: missing required column '{name}' (is this the TWCS CSV?)")
+    columns, rows = table
     get = [columns[name] for name in REQUIRED]
     batch: list[tuple[object, ...]] = []
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except (csv.Error, UnicodeDecodeError) as exc:
-            yield Problem(f"line {line}", f"bad CSV row: {exc}")
+    for item in rows:
+        if isinstance(item, Problem):
+            yield item
             continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) != len(header):
-            yield Problem(f"line {line}", f"expected {len(header)} fields (as in the header), got {len(row)}")
-            continue
-        if not utf8(row):
-            yield Problem(f"line {line}", "not valid UTF-8")
-            continue
+        line, row = item
         tweet_id, author, inbound, created, body, parent = (row[i] for i in get)
         flag = inbound.strip().lower()
         if not tweet_id.strip() or flag not in ("true", "false"):

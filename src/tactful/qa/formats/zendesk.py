@@ -7,57 +7,42 @@ comment's) ``via.channel`` gives the channel.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tactful.qa.formats._common import (
-    Item,
-    Source,
+    Said,
     channel,
     html_to_text,
-    json_conversations,
+    message_turns,
     need,
+    need_list,
     ordered,
     text_of,
-    timestamp,
 )
-from tactful.qa.model import Conversation, Turn
-
-
-def read(source: Source) -> Iterator[Item]:
-    return json_conversations(source, "zendesk", convert)
+from tactful.qa.model import Conversation
 
 
 def convert(ticket: dict[str, Any], position: str) -> Conversation:
     ticket_id = need(ticket, "id")
     requester = need(ticket, "requester_id")
-    comments = need(ticket, "comments")
-    if not isinstance(comments, list):
-        raise ValueError("field 'comments' must be a list")
+    comments = need_list(ticket, "comments")
     via = ticket.get("via") or {}
-    turns = []
-    for i, comment in enumerate(comments):
-        where = f"comments[{i}]."
-        author = need(comment, "author_id", where)
-        if comment.get("public") is False:
-            continue  # internal note
-        body = comment.get("plain_body")
-        if body is None:
-            body = comment.get("body")
-            if body is None and comment.get("html_body") is not None:
-                body = html_to_text(text_of(comment["html_body"], where + "html_body"))
-        if body is None:
-            raise ValueError(f"missing field '{where}body'")
-        turns.append(
-            Turn(
-                role="customer" if author == requester else "agent",
-                text=text_of(body, where + "body"),
-                author=str(author),
-                at=timestamp(comment.get("created_at"), where + "created_at"),
-                id=str(comment.get("id", i)),
-            )
-        )
+    turns = message_turns(comments, "comments", lambda comment, where: _comment(comment, where, requester))
     return Conversation(id=str(ticket_id), channel=channel(_via_channel(via)), turns=ordered(turns))
+
+
+def _comment(comment: Any, where: str, requester: Any) -> Said | None:
+    author = need(comment, "author_id", where)
+    if comment.get("public") is False:
+        return None  # internal note
+    body = comment.get("plain_body")
+    if body is None:
+        body = comment.get("body")
+        if body is None and comment.get("html_body") is not None:
+            body = html_to_text(text_of(comment["html_body"], where + "html_body"))
+    if body is None:
+        raise ValueError(f"missing field '{where}body'")
+    return "customer" if author == requester else "agent", text_of(body, where + "body"), str(author)
 
 
 def _via_channel(via: Any) -> Any:
