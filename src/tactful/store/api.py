@@ -85,6 +85,15 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+# Row ids are 64-bit signed integers in SQLite and PostgreSQL: a larger number names no row (and
+# would make the driver raise OverflowError / NumericValueOutOfRange instead of finding nothing).
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -425,7 +434,7 @@ class Store:
     @_guarded
     def case(self, case_id: int) -> CaseRecord:
         with self._read() as s:
-            found = s.get(Case, case_id)
+            found = s.get(Case, case_id) if _is_id(case_id) else None
             if found is None:
                 raise StoreError(f"no case #{case_id} in the store")
             return case_records(s, [found])[0]
@@ -599,7 +608,7 @@ class Store:
     def complete_followup(self, id: int) -> None:
         """Mark a follow-up done; the promise behind it counts as kept."""
         with self._write() as s:
-            f = s.get(FollowUp, id)
+            f = s.get(FollowUp, id) if _is_id(id) else None
             if f is None:
                 raise StoreError(f"no follow-up #{id} in the store")
             if f.status == "done":
@@ -692,7 +701,7 @@ class Store:
         if isinstance(csat, bool) or not isinstance(csat, int) or not 1 <= csat <= 5:
             raise StoreError(f"CSAT must be a whole number from 1 to 5, not {csat!r}")
         with self._write() as s:
-            if s.get(Case, case_id) is None:
+            if not _is_id(case_id) or s.get(Case, case_id) is None:
                 raise StoreError(f"no case #{case_id} in the store")
             text_ = redact_optional(comment) if (self.redact if redact is None else redact) else comment
             s.add(Feedback(case_id=case_id, csat=csat, comment=text_, created_at=now()))
@@ -701,7 +710,7 @@ class Store:
     def accept_alternative(self, case_id: int, position: int) -> None:
         """Record that the customer took alternative ``position`` (1-based) offered in a refusal."""
         with self._write() as s:
-            refusal = s.scalar(select(Refusal).where(Refusal.case_id == case_id))
+            refusal = s.scalar(select(Refusal).where(Refusal.case_id == case_id)) if _is_id(case_id) else None
             if refusal is None:
                 raise StoreError(f"case #{case_id} is not a recorded refusal")
             alt = s.scalar(

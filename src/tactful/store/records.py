@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, overload
 
+from .db import StoreError
+
 
 @overload
 def utc(value: datetime) -> datetime: ...
@@ -28,7 +30,11 @@ def to_db(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
+            stamp = value.isoformat()
+            raise StoreError(f"the time {stamp} must be within the years 1 to 9999 in UTC") from None
     return value
 
 

@@ -11,12 +11,14 @@ import re
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 # 13–19 digits, optionally grouped by spaces or dashes; confirmed with the Luhn checksum.
 _CARD = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
-# International (+CC …) or grouped national numbers: 555-123-4567, (020) 7946 0958.
+# International (+CC …) or grouped national numbers: 555-123-4567, (020) 7946 0958, and national
+# numbers with a trunk 0 as people write them: 07700 900123, 07700900123, 0201 2345678.
 _PHONE = re.compile(
     r"(?<![\w#/+])(?:\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d[\d\s.-]{5,14}\d"
     r"|\(\d{2,5}\)[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
     r"|\d{3}[.-]\d{3}[.-]\d{4}"
-    r"|\d{3,5} \d{3,4} \d{3,4})(?![\w])"
+    r"|\d{3,5} \d{3,4} \d{3,4}"
+    r"|0\d{3,4} ?\d{6,7})(?![\w])"
 )
 
 

@@ -50,15 +50,23 @@ def _redacted(table: str, row: dict[str, Any]) -> dict[str, Any]:
     for col in FREE_TEXT.get(table, ()):
         if isinstance(row.get(col), str):
             row[col] = redact(row[col])
-    if table == "cases" and isinstance(row.get("analysis"), dict):
-        # Finding messages may quote the reply ("'call 555-…' differs from …").
+    if table in ("cases", "attempts") and isinstance(row.get("analysis"), dict):
+        # Findings may quote the reply ("'call 555-…' differs from …"), practice attempts' too.
         analysis = dict(row["analysis"])
-        analysis["findings"] = [
-            {**f, "message": redact(f["message"])} if isinstance(f.get("message"), str) else f
-            for f in analysis.get("findings", [])
-        ]
+        findings = analysis.get("findings")
+        if isinstance(findings, list):
+            analysis["findings"] = [_redacted_finding(f) for f in findings]
         row["analysis"] = analysis
     return row
+
+
+def _redacted_finding(finding: Any) -> Any:
+    if not isinstance(finding, dict):
+        return finding
+    return {
+        k: redact(v) if k in ("message", "suggestion") and isinstance(v, str) else v
+        for k, v in finding.items()
+    }
 
 
 def export_rows(s: Session, path: Path, *, redact: bool, revision: str | None) -> int:

@@ -35,6 +35,7 @@ from tactful.web.api.models import Health, UserOut
 from tactful.web.auth import TokenCache, current_user
 from tactful.web.errors import CatchAllMiddleware, install_error_handlers, json_response
 from tactful.web.limits import DEFAULT_MAX_BODY, BodySizeLimitMiddleware, RateLimitMiddleware, TokenBucket
+from tactful.web.logs import install_log_redaction
 from tactful.web.security import SecurityHeadersMiddleware
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -218,6 +219,7 @@ def create_app(
 
     settings = settings or WebSettings.from_env()
     config = config or Config()
+    install_log_redaction()  # the Chatwoot webhook's ?token= must not reach the access log
     owns_store = store is None
     if store is None:
         from tactful.store import open_store
@@ -246,6 +248,8 @@ def create_app(
     app.state.kb = knowledge
     app.state.settings = settings
     app.state.token_cache = TokenCache(settings.token_cache_s)
+    # Unknown tokens per client address (see auth._check_failures): a burst of 10, then one a second.
+    app.state.auth_failures = TokenBucket(1.0, 10) if settings.rate_limit > 0 else None
 
     install_error_handlers(app)
     app.include_router(_meta_router(app))

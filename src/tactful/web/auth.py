@@ -9,6 +9,7 @@ lets managers and admins in.
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -20,10 +21,12 @@ from starlette.concurrency import run_in_threadpool
 
 from tactful.store.records import UserInfo
 from tactful.web.errors import APIError
+from tactful.web.limits import TokenBucket
 
 ROLES: tuple[str, ...] = ("agent", "manager", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
 SESSION_KEY = "user"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 __all__ = [
     "ROLES",
@@ -117,19 +120,67 @@ def _session_user(request: Request) -> UserInfo | None:
         return None
 
 
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _check_cookie_write(request: Request) -> None:
+    """A cookie-authenticated write to the API must be JSON: a cross-site form (or a ``no-cors``
+    fetch) can only send form or text bodies, and a JSON one needs a CORS preflight this app never
+    grants. SameSite=Lax already keeps the cookie off cross-site posts; this also covers same-site
+    origins and body-less POSTs (``/v1/requests/{topic}/ship``) that FastAPI would not check."""
+    if request.method in SAFE_METHODS or not request.url.path.startswith("/v1/"):
+        return
+    if not _is_json(request.headers.get("content-type", "")):
+        raise APIError(
+            403,
+            "csrf_failed",
+            "a signed-in browser must send API writes as application/json (or use a bearer token)",
+        )
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _check_failures(request: Request) -> None:
+    """The rate limit is per token, so made-up tokens would each get a fresh bucket: a client
+    whose recent tokens were unknown waits before the store is asked about another one."""
+    guard: TokenBucket | None = getattr(request.app.state, "auth_failures", None)
+    wait = guard.wait(_client(request)) if guard is not None else 0.0
+    if wait > 0:
+        retry = max(1, math.ceil(wait))
+        raise APIError(
+            429,
+            "rate_limited",
+            f"too many unknown API tokens from this address; retry in {retry} s",
+            {"Retry-After": str(retry)},
+        )
+
+
+def _count_failure(request: Request) -> None:
+    guard: TokenBucket | None = getattr(request.app.state, "auth_failures", None)
+    if guard is not None:
+        guard.take(_client(request))
+
+
 async def optional_user(request: Request) -> UserInfo | None:
     """The caller, or ``None`` when there are no credentials at all (a bad token is still a 401)."""
     token = _bearer(request)
     if token is not None:
         user = _cache(request).get(token)
         if user is None:
+            _check_failures(request)
             user = await run_in_threadpool(_lookup, request, token)
         if user is None:
+            _count_failure(request)
             raise _unauthorized("unknown or revoked API token")
         request.state.user = user
         return user
     user = _session_user(request)
     if user is not None:
+        _check_cookie_write(request)
         request.state.user = user
     return user
 

@@ -20,6 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tactful.store.db import StoreError
+
 log = logging.getLogger("tactful.web")
 
 CODES: dict[int, str] = {
@@ -119,8 +121,17 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(422, "validation_error", f"invalid request: {summary}{more}", details=details)
 
 
+async def _store_error(request: Request, exc: Exception) -> Response:
+    """A store failure outside ``store_call`` (a page, the token lookup): JSON with a code, not a 500."""
+    from tactful.web.api.store_calls import store_error
+
+    assert isinstance(exc, StoreError)
+    return await _api_error(request, store_error(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(APIError, _api_error)
+    app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
 

@@ -102,6 +102,14 @@ class TokenBucket:
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.rate
 
+    def wait(self, key: str) -> float:
+        """Seconds until ``key`` may spend a token (0.0: now); spends nothing."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def _prune(self, now: float) -> None:
         """Forget buckets that have refilled completely: they behave exactly like new ones."""
         full = [k for k, (t, last) in self._buckets.items() if t + (now - last) * self.rate >= self.burst]

@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Request
@@ -35,6 +35,7 @@ from tactful.web.errors import APIError, json_response
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 MAX_NOTE_FINDINGS = 3
+M = TypeVar("M", bound=BaseModel)
 
 
 # ── payloads (only the fields we use are declared; everything else is allowed and ignored) ──
@@ -117,12 +118,12 @@ def _not_configured(name: str, env: str) -> APIError:
 
 def _timestamp(raw: str) -> float | None:
     raw = raw.strip()
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():  # "²" is a digit to str.isdigit, not to float()
         value = float(raw)
         return value / 1000 if value > 1e11 else value  # milliseconds or seconds
     try:
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
-    except ValueError:
+    except (ValueError, OverflowError):  # not a date, or one the platform cannot convert (year 1)
         return None
 
 
@@ -170,6 +171,20 @@ def verify_zendesk(request: Request, body: bytes, secret: str, tolerance_s: floa
     _check_fresh(stamp, tolerance_s)
 
 
+def _invalid(exc: ValidationError, prefix: str = "") -> APIError:
+    first = exc.errors()[0]
+    where = ".".join([prefix, *(str(p) for p in first["loc"])] if prefix else [str(p) for p in first["loc"]])
+    return APIError(422, "validation_error", f"unexpected webhook payload: {where or 'body'}: {first['msg']}")
+
+
+def _model(model: type[M], data: object, where: str) -> M:
+    """A nested part of a payload (``None`` counts as empty) validated like the body: 422, not 500."""
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        raise _invalid(exc, where) from None
+
+
 def _parse(body: bytes, model: type[BaseModel]) -> Any:
     try:
         data = orjson.loads(body)
@@ -180,11 +195,7 @@ def _parse(body: bytes, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise APIError(
-            422, "validation_error", f"unexpected webhook payload: {where}: {first['msg']}"
-        ) from None
+        raise _invalid(exc) from None
 
 
 # ── what we answer ───────────────────────────────────────────────────────────────────────
@@ -369,7 +380,7 @@ def _zendesk_comment(p: ZendeskPayload) -> tuple[str | None, str, bool | None, b
     if p.type is not None and p.event is not None:  # an event webhook
         if p.type != "zen:event-type:ticket.comment_added":
             return None, "", None, None
-        c = ZendeskComment.model_validate(p.event.get("comment") or {})
+        c = _model(ZendeskComment, p.event.get("comment"), "event.comment")
         ticket = (p.detail or {}).get("id") or (p.subject or "").rpartition(":")[2] or None
         staff = c.author.is_staff if c.author else None
         return (None if ticket is None else str(ticket)), c.body or c.value or "", _truth(c.is_public), staff
@@ -408,7 +419,8 @@ async def zendesk(request: Request) -> Response:
         raise APIError(
             422, "validation_error", "cannot tell who wrote the comment: send author_role or author.is_staff"
         )
-    channel = str(payload.channel or ((payload.detail or {}).get("via") or {}).get("channel") or "")
+    via = (payload.detail or {}).get("via")
+    channel = str(payload.channel or (via.get("channel") if isinstance(via, dict) else None) or "")
     channel = "chat" if channel in ("chat", "messaging", "native_messaging") else "email"
     if staff:
         result = await analyze_outgoing(request, text.strip(), None)

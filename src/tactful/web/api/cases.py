@@ -39,20 +39,26 @@ async def log_case(body: CaseIn, request: Request, user: UserInfo = Depends(curr
 
 @router.get(
     "/cases",
-    dependencies=[Depends(current_user)],
     summary="Cases: search past answers with ?q=, or list (filter by agent / weak characteristic)",
 )
 async def list_cases(
     request: Request,
     q: str | None = Query(None, max_length=1000, description="Full-text search over messages and replies."),
-    agent: str | None = Query(None),
+    agent: str | None = Query(None, description="Managers: any agent; an agent lists only their own."),
     characteristic: str | None = Query(None, description="Cases where this characteristic scored low."),
     limit: int = Query(50, ge=1, le=500),
+    user: UserInfo = Depends(current_user),  # noqa: B008
 ) -> Response:
     store = store_of(request)
     if q is not None and q.strip():
         hits = await store_call(store.search_cases, q, limit=limit)
     else:
+        # The listing is the manager's drill-down (per agent, weakest first): an agent sees their
+        # own cases only, as on the /cases pages. Search (how was this asked before?) stays open.
+        if RANK[user.role] < RANK["manager"]:
+            if agent not in (None, "", user.name):
+                raise APIError(403, "forbidden", "agents list their own cases; managers see everyone's")
+            agent = user.name
         hits = await store_call(store.cases, agent=agent, characteristic=characteristic, limit=limit)
     return json_response([h.to_dict() for h in hits])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Channel = Literal["email", "chat", "social"]
 Role = Literal["agent", "manager", "admin"]
@@ -29,6 +29,16 @@ class AnalyzeIn(_In):
     customer: str | None = Field(
         None, description="A known customer's id: the reply is also checked against what they were told."
     )
+
+    @field_validator("context")
+    @classmethod
+    def _history_is_texts(cls, context: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The analyzer iterates ``history`` as earlier replies: anything else would crash it."""
+        history = (context or {}).get("history")
+        texts = isinstance(history, list) and all(isinstance(h, str) for h in history)
+        if history is not None and not texts:
+            raise ValueError("context.history must be a list of earlier replies (strings)")
+        return context
 
 
 class CharacteristicOut(BaseModel):

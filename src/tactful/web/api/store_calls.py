@@ -27,16 +27,21 @@ async def store_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     except LookupError as exc:
         raise APIError(404, "not_found", _text(exc)) from None
     except StoreError as exc:
-        message = _text(exc)
-        if _MISSING.search(message):
-            raise APIError(404, "not_found", message) from None
-        if _CONFLICT.search(message):
-            raise APIError(409, "conflict", message) from None
-        if _INVALID.search(message):
-            raise APIError(422, "invalid_input", message) from None
-        raise APIError(503, "store_unavailable", message) from None
+        raise store_error(exc) from None
     except ValueError as exc:
         raise APIError(422, "invalid_input", _text(exc)) from None
+
+
+def store_error(exc: StoreError) -> APIError:
+    """The JSON error for a store failure (also used for one that escapes a page or the auth)."""
+    message = _text(exc)
+    if _MISSING.search(message):
+        return APIError(404, "not_found", message)
+    if _CONFLICT.search(message):
+        return APIError(409, "conflict", message)
+    if _INVALID.search(message):
+        return APIError(422, "invalid_input", message)
+    return APIError(503, "store_unavailable", message)
 
 
 def _text(exc: BaseException) -> str:
