@@ -168,6 +168,20 @@ def test_chatwoot_outgoing_reply_is_analyzed_against_the_customers_message(clien
     assert "Fix first:" in body["note"]
 
 
+def test_an_agent_reply_to_a_known_contact_is_remembered_and_checked_next_time(client: TestClient) -> None:
+    first = _post_chatwoot(client, _agent_reply()).json()
+    assert isinstance(first["case"], int)
+    store = client.app.state.store  # type: ignore[attr-defined]
+    story = store.history("chatwoot:14")  # conversation.meta.sender: the contact
+    assert [c.id for c in story.cases] == [first["case"]]
+    assert story.cases[0].agent == "John" and story.cases[0].conversation == "chatwoot:10"
+    again = _post_chatwoot(client, _agent_reply()).json()
+    assert again["analysis"]["characteristics"]["consistency"]["applicable"] is True
+    told = [f for f in again["analysis"]["findings"] if f["characteristic"] == "consistency"]
+    assert any(f"case #{first['case']}" in f["message"] for f in told), told
+    assert len(store.history("chatwoot:14").cases) == 2
+
+
 def test_chatwoot_signed_delivery(client: TestClient) -> None:
     body = json.dumps(_agent_reply()).encode()
     stamp = str(int(time.time()))
@@ -261,6 +275,8 @@ def test_zendesk_agent_comment_is_analyzed(client: TestClient) -> None:
     body = _signed_zendesk(client, json.dumps(event).encode()).json()
     assert body["action"] == "analyzed" and body["analysis"]["is_refusal"] is True
     assert body["note"].startswith("tactful · reply score")
+    story = client.app.state.store.history("zendesk:8447388090494")  # type: ignore[attr-defined]
+    assert [c.id for c in story.cases] == [body["case"]]  # the ticket's requester
 
 
 def test_zendesk_private_comments_and_other_events_are_ignored(client: TestClient) -> None:

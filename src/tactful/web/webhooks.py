@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,8 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
-from tactful.web.api.deps import config_of, kb_of, run_sized
+from tactful.web.api.deps import config_of, kb_of, run_sized, store_of
 from tactful.web.api.models import WebhookOut
+from tactful.web.api.store_calls import store_call
 from tactful.web.errors import APIError, json_response
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -103,6 +105,25 @@ class ZendeskPayload(_Loose):
     public: bool | str | None = None
     author_role: str | None = None
     channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """Who an outgoing reply went to, as the helpdesk names them: enough to record it."""
+
+    helpdesk: str
+    helpdesk_id: str
+    channel: str
+    agent: str | None
+    conversation: str | None
+
+    @property
+    def customer(self) -> str:
+        return f"{self.helpdesk}:{self.helpdesk_id}"
+
+
+def _id(value: object) -> str | None:
+    return str(value) if isinstance(value, (int, str)) and str(value).strip() else None
 
 
 # ── verification ─────────────────────────────────────────────────────────────────────────
@@ -250,13 +271,34 @@ def draft_note(understanding: dict[str, Any], draft: dict[str, Any] | None, reas
     return "\n".join(lines)
 
 
-async def analyze_outgoing(request: Request, reply: str, customer_message: str | None) -> dict[str, Any]:
-    try:
-        analysis = await run_sized(len(reply), analyze, reply, customer_message, config=config_of(request))
-    except TextTooLarge as exc:
-        raise APIError(413, "text_too_large", str(exc)) from None
-    wire = analysis.to_dict()
-    return {"action": "analyzed", "analysis": wire, "note": analysis_note(wire)}
+async def analyze_outgoing(
+    request: Request, reply: str, customer_message: str | None, sent: Sent | None = None
+) -> dict[str, Any]:
+    """Analyze an agent's reply. With the customer known (``sent``), it is checked against what
+    they were told before and recorded in the store, so the next answer stays consistent."""
+    if sent is None:
+        try:
+            analysis = await run_sized(
+                len(reply), analyze, reply, customer_message, config=config_of(request)
+            )
+        except TextTooLarge as exc:
+            raise APIError(413, "text_too_large", str(exc)) from None
+        wire = analysis.to_dict()
+        return {"action": "analyzed", "analysis": wire, "note": analysis_note(wire), "case": None}
+    store = store_of(request)
+    checked = await store_call(store.analyze, sent.customer, reply, customer_message=customer_message)
+    case = await store_call(
+        store.log_reply,
+        sent.customer,
+        reply,
+        customer_message=customer_message,
+        channel=sent.channel,
+        agent=sent.agent,
+        conversation=sent.conversation,
+        helpdesk_ids={sent.helpdesk: sent.helpdesk_id},
+    )
+    wire = checked.to_dict()
+    return {"action": "analyzed", "analysis": wire, "note": analysis_note(wire), "case": case.id}
 
 
 async def draft_incoming(request: Request, message: str, channel: str) -> dict[str, Any]:
@@ -332,6 +374,17 @@ def _last_incoming(conversation: ChatwootConversation | None, before_id: object)
     return None
 
 
+def _chatwoot_contact(conv: ChatwootConversation | None) -> str | None:
+    """The customer's contact id: ``conversation.meta.sender`` or ``contact_inbox.contact_id``."""
+    if conv is None:
+        return None
+    sender = (conv.meta or {}).get("sender")
+    if isinstance(sender, dict) and _id(sender.get("id")):
+        return _id(sender.get("id"))
+    inbox = (conv.model_extra or {}).get("contact_inbox")
+    return _id(inbox.get("contact_id")) if isinstance(inbox, dict) else None
+
+
 @router.post("/chatwoot", response_model=WebhookOut, summary="Chatwoot message_created webhook")
 async def chatwoot(request: Request) -> Response:
     settings = request.app.state.settings
@@ -351,7 +404,13 @@ async def chatwoot(request: Request) -> Response:
         return _ignored("the message has no text", conversation)
     channel = _CHATWOOT_CHANNELS.get(conv.channel or "", "chat") if conv else "chat"
     if event.message_type in ("outgoing", 1):
-        result = await analyze_outgoing(request, content, _last_incoming(conv, event.id))
+        contact = _chatwoot_contact(conv)
+        sent = None
+        if contact is not None:
+            agent = event.sender.name if event.sender else None
+            where = f"chatwoot:{conversation}" if conversation else None
+            sent = Sent("chatwoot", contact, channel, agent, where)
+        result = await analyze_outgoing(request, content, _last_incoming(conv, event.id), sent)
     elif _is_incoming(event.message_type):
         result = await draft_incoming(request, content, channel)
     else:
@@ -423,7 +482,12 @@ async def zendesk(request: Request) -> Response:
     channel = str(payload.channel or (via.get("channel") if isinstance(via, dict) else None) or "")
     channel = "chat" if channel in ("chat", "messaging", "native_messaging") else "email"
     if staff:
-        result = await analyze_outgoing(request, text.strip(), None)
+        requester = _id((payload.detail or {}).get("requester_id")) or _id(
+            (payload.model_extra or {}).get("requester_id")
+        )
+        where = f"zendesk:{ticket}" if ticket else None
+        sent = Sent("zendesk", requester, channel, None, where) if requester else None
+        result = await analyze_outgoing(request, text.strip(), None, sent)
     else:
         result = await draft_incoming(request, text.strip(), channel)
     return json_response({**result, "conversation": ticket})

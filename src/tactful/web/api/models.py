@@ -242,6 +242,7 @@ class WebhookOut(BaseModel):
     reason: str | None = Field(None, description="Why the event was ignored, or why no draft was made.")
     note: str | None = Field(None, description="Plain text for a private note the helpdesk can post.")
     conversation: str | None = None
+    case: int | None = Field(None, description="The store's case for an agent reply to a known customer.")
     analysis: AnalysisOut | None = None
     understanding: UnderstandingOut | None = None
     decision: DecisionOut | None = None
