@@ -109,3 +109,18 @@ def test_both_apostrophes_of_one_contraction_index_the_phrase_once() -> None:
     phrases = compile_patterns([r"\b(?:'d|’d) love to\b"], named=True)
     starts = WordStarts("we’d love to, and we'd love to")
     assert [m.group() for m in phrases.scan(starts.text, starts)] == ["’d love to", "'d love to"]
+
+
+def test_fold_joins_wrapped_lines_and_keeps_offsets() -> None:
+    text = "We can't refund it: that's against our\npolicy.\nThanks.\n\nBest,\n- option\nSam"
+    low = fold(text)
+    assert len(low) == len(text)
+    assert "against our policy." in low  # a wrapped line: the break becomes a space
+    assert "policy.\nthanks." in low and "\n\nbest,\n- option\nsam" in low  # real breaks stay
+
+
+def test_rules_match_a_phrase_wrapped_across_lines() -> None:
+    from tactful import analyze
+
+    wrapped = analyze("Sorry, but that's against our\npolicy.")
+    assert "tactful.positive.negative_framing" in {f.rule for f in wrapped.findings}

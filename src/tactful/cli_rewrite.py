@@ -94,6 +94,14 @@ def _print(result: object) -> None:
     console.print(Text(result.text))
 
 
+_FILLER = frozenset("a an and as at for i in is it of on or the this to we you".split())
+
+
+def _filler(word: str) -> bool:
+    """Short common words never anchor a match on their own (an "as" here and one there)."""
+    return word.strip().lower() in _FILLER
+
+
 def word_diff(before: str, after: str, color: bool) -> object:
     """The edit word by word: in colour on a terminal, else as ``[-removed-]{+added+}`` (git's style)."""
     import difflib
@@ -103,7 +111,7 @@ def word_diff(before: str, after: str, color: bool) -> object:
 
     old, new = re.findall(r"\S+\s*", before), re.findall(r"\S+\s*", after)
     out = Text()
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(_filler, old, new, autojunk=False).get_opcodes():
         removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
         if op == "equal":
             out.append(removed)

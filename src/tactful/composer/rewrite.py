@@ -159,8 +159,9 @@ def _phrase_edit(rule: str, span: Span, feats: Features) -> tuple[int, int, str]
     action = spec.get("action", "keep")
     found = text[span[0] : span[1]]
     if action == "replace":
+        one_line = " ".join(found.split())  # the analyzer matches across a wrapped line too
         for pattern, new in _replacements(rule):
-            if pattern.fullmatch(found):
+            if pattern.fullmatch(one_line):
                 return span[0], span[1], _sentence_case(text, span[0], new)
         action = spec.get("otherwise", "keep")
     if action == "lower":
@@ -294,7 +295,7 @@ def add_missing(
     if refusals:
         after_no = _sentence_end(text, refusals[0][1])
         policy = decision.policy if decision else None
-        if "tactful.reason.missing" in rules:
+        if "tactful.reason.missing" in rules or _only_names_the_policy(text):
             if policy is not None and policy.reason.strip():
                 reason = policy.reason.strip()
                 inserts.append((after_no, after_no, " " + reason))
@@ -328,6 +329,19 @@ def add_missing(
         inserts.append((end, end, ("\n\n" if paragraphs else " ") + step))
         changes.append(Change("added_next_step", "", step, "tactful.follow_up.dead_end", "template"))
     return _tidy(_apply_inserts(text, inserts)), changes, notes
+
+
+_VAGUE_REASON = re.compile(r"\bpolic(?:y|ies)\b", re.IGNORECASE)
+
+
+def _only_names_the_policy(text: str) -> bool:
+    """Is every reason given just "our policy" (no window, amount or cause)? Then the KB's says more."""
+    from tactful.analyzer.features import extract
+
+    feats = extract(text)
+    reasons = feats.spans("reason")
+    sentences = [text[slice(*feats.sentence_of(span))] for span in reasons]
+    return bool(sentences) and all(_VAGUE_REASON.search(s) and not re.search(r"\d", s) for s in sentences)
 
 
 def _one_of(options: list[str]) -> str:

@@ -17,11 +17,32 @@ _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)\]]*|\n|$)")
 
 def fold(text: str) -> str:
     """Lower-case ``text`` keeping every offset: matching folded text with lower-case patterns is
-    several times faster than ``re.IGNORECASE``, and spans found in it are spans of ``text``."""
+    several times faster than ``re.IGNORECASE``, and spans found in it are spans of ``text``.
+
+    A line break inside a sentence (an email wrapped at 72 columns: "against our⏎policy") becomes
+    a space, so phrases match across it; paragraph breaks and list items stay line breaks."""
     low = text.lower()
-    if len(low) == len(text):
+    if len(low) != len(text):
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)  # e.g. "İ" lowers to 2 chars
+    if "\n" in text:
+        low = _unwrap(text, low)
+    return low
+
+
+# A wrapped line: the break follows a word or a comma and the next line goes on in lower case.
+_SOFT_WRAP = re.compile(r"(?<=[A-Za-z0-9,;])[ \t]*\n(?=[ \t]*[a-z])")
+
+
+def _unwrap(text: str, low: str) -> str:
+    spans = [m.span() for m in _SOFT_WRAP.finditer(text)]
+    if not spans:
         return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)  # e.g. "İ" lowers to 2 chars
+    chars = list(low)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] == "\n":
+                chars[i] = " "
+    return "".join(chars)
 
 
 def word_count(text: str) -> int:
