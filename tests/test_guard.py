@@ -63,6 +63,12 @@ def test_hostile_output_is_rejected_with_the_reason(candidate: str, reason: str)
     assert any(reason in r for r in reasons), reasons
 
 
+def test_may_is_a_date_only_next_to_a_day() -> None:
+    ok = "I'm sorry, but I can't offer a refund: as you may know, we refund purchases within 30 days."
+    assert check(ok, INPUTS) == []
+    assert any("'may'" in r for r in check("We can't refund this. I'll call you on 5 May.", INPUTS))
+
+
 def test_a_promise_already_in_the_inputs_is_not_new() -> None:
     inputs = Inputs("We can't refund it, but we'll send you a new one free of charge.", (), (), True)
     assert check("We can't refund it; we'll send you a new one free of charge.", inputs) == []

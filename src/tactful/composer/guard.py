@@ -25,11 +25,11 @@ _PLACEHOLDER = re.compile(
     r"\[[^\]\n]{1,40}\]|\{[^}\n]{1,40}\}|\byour name\b|\bcustomer(?:'|’)s message:", re.IGNORECASE
 )
 _MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>", re.IGNORECASE)
-_MONTHS = (
-    "january february march april may june july august september october november december "
+_MONTHS = (  # "may" only next to a day number: "you may" is no date
+    "january february march april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday tomorrow tonight"
 ).split()
-_DATE_WORDS = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b", re.IGNORECASE)
+_DATE_WORDS = re.compile(r"\b(?:" + "|".join(_MONTHS) + r"|may(?= \d)|(?<=\d )may)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+")
 _STOP = frozenset(
     "a an the to of for and or in on at by with your you we i our my it this that is are be can "
