@@ -277,6 +277,7 @@ def test_zendesk_agent_comment_is_analyzed(client: TestClient) -> None:
     assert body["note"].startswith("tactful · reply score")
     story = client.app.state.store.history("zendesk:8447388090494")  # type: ignore[attr-defined]
     assert [c.id for c in story.cases] == [body["case"]]  # the ticket's requester
+    assert story.cases[0].agent == "Agent" and story.cases[0].conversation.startswith("zendesk:")
 
 
 def test_zendesk_private_comments_and_other_events_are_ignored(client: TestClient) -> None:

@@ -434,16 +434,27 @@ def _truth(value: bool | str | None) -> bool | None:
     return None
 
 
-def _zendesk_comment(p: ZendeskPayload) -> tuple[str | None, str, bool | None, bool | None]:
-    """(ticket id, text, public?, written by staff?) from either payload shape."""
+@dataclass(frozen=True, slots=True)
+class _Comment:
+    ticket: str | None
+    text: str
+    public: bool | None
+    staff: bool | None  # written by an agent or admin
+    author: str | None = None
+
+
+def _zendesk_comment(p: ZendeskPayload) -> _Comment:
+    """The ticket comment, from either payload shape."""
     if p.type is not None and p.event is not None:  # an event webhook
         if p.type != "zen:event-type:ticket.comment_added":
-            return None, "", None, None
+            return _Comment(None, "", None, None)
         c = _model(ZendeskComment, p.event.get("comment"), "event.comment")
         ticket = (p.detail or {}).get("id") or (p.subject or "").rpartition(":")[2] or None
         staff = c.author.is_staff if c.author else None
-        return (None if ticket is None else str(ticket)), c.body or c.value or "", _truth(c.is_public), staff
+        author = c.author.name if c.author else None
+        return _Comment(_id(ticket), c.body or c.value or "", _truth(c.is_public), staff, author)
     ticket = p.ticket_id if p.ticket_id is not None else (p.ticket or {}).get("id")
+    author = None
     if isinstance(p.comment, str):
         text, public, role = p.comment, _truth(p.public), p.author_role
     else:
@@ -455,8 +466,9 @@ def _zendesk_comment(p: ZendeskPayload) -> tuple[str | None, str, bool | None, b
         role = p.author_role or (c.author.role if c.author else None)
         if role is None and c.author is not None and c.author.is_staff is not None:
             role = "agent" if c.author.is_staff else "end-user"
+        author = c.author.name if c.author else None
     staff = None if role is None else role.strip().lower() in _STAFF_ROLES
-    return (None if ticket is None else str(ticket)), text, public, staff
+    return _Comment(_id(ticket), text, public, staff, author)
 
 
 @router.post("/zendesk", response_model=WebhookOut, summary="Zendesk ticket-comment webhook")
@@ -467,7 +479,8 @@ async def zendesk(request: Request) -> Response:
     body = await request.body()
     verify_zendesk(request, body, settings.zendesk_secret, settings.webhook_tolerance_s)
     payload: ZendeskPayload = _parse(body, ZendeskPayload)
-    ticket, text, public, staff = _zendesk_comment(payload)
+    comment = _zendesk_comment(payload)
+    ticket, text, public, staff = comment.ticket, comment.text, comment.public, comment.staff
     if payload.type is not None and payload.event is not None and not text and staff is None:
         return _ignored(f"event {payload.type!r} is not a ticket comment", ticket)
     if public is False:
@@ -486,7 +499,7 @@ async def zendesk(request: Request) -> Response:
             (payload.model_extra or {}).get("requester_id")
         )
         where = f"zendesk:{ticket}" if ticket else None
-        sent = Sent("zendesk", requester, channel, None, where) if requester else None
+        sent = Sent("zendesk", requester, channel, comment.author, where) if requester else None
         result = await analyze_outgoing(request, text.strip(), None, sent)
     else:
         result = await draft_incoming(request, text.strip(), channel)
