@@ -155,3 +155,18 @@ def test_check_with_a_customer_id_uses_the_store(db_url: str, tmp_path: object) 
     data = json.loads(result.output)
     assert data["characteristics"]["consistency"]["applicable"] is True
     assert any("case #" in f["message"] for f in data["findings"])
+
+
+def test_store_rules_can_be_switched_off_in_the_config(db_url: str) -> None:
+    from tactful.config import Config, Rules
+    from tactful.store import open_store
+
+    quiet = Config(rules=Rules(disable=("tactful.store",)))
+    with open_store(db_url, config=quiet) as store:
+        store.log_reply("c11", RETURN_14, sent_at=T0, request_type="return")
+        found = store.check_consistency("c11", RETURN_14, request_type="return")
+        assert not [f for f in found if f.rule.startswith("tactful.store.")]
+    with open_store(db_url) as store:
+        assert "tactful.store.repeated_no" in rules(
+            store.check_consistency("c11", RETURN_14, request_type="return")
+        )

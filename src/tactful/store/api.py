@@ -260,6 +260,9 @@ class Store:
             raise StoreError(str(exc)) from None
         refusals = features(reply).refusals
         memory = check(reply, refusals, past, promises, request_type=request_type, topic=topic, now=at)
+        memory = [
+            f for f in memory if self.config.rule_enabled(f.rule)
+        ]  # [rules] disable = ["tactful.store"]
         periods = period_findings(reply, analysis.findings, past)
         findings = [f for f in analysis.findings if f.rule != "tactful.consistency.history_period"]
         return analysis, findings + periods + memory
