@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from tactful.cli_common import fail
 from tactful.cli_kb import load_inputs_or_fail, parse_facts
+
+if TYPE_CHECKING:
+    from tactful.composer import Rewrite
 
 
 @click.command("rewrite")
@@ -65,15 +69,13 @@ def rewrite(
     _print(result)
 
 
-def _print(result: object) -> None:
+def _print(result: Rewrite) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from tactful.composer import Rewrite
-
-    assert isinstance(result, Rewrite)
     console = Console(highlight=False)
-    console.print(f"[bold]Score {result.before['score']} → {result.score}[/bold]" + _flag(result))
+    below = "  [red]BELOW THE TEAM THRESHOLD: edit before sending[/red]" if result.below_threshold else ""
+    console.print(f"[bold]Score {result.before['score']} → {result.score}[/bold]" + below)
     console.print()
     console.print(word_diff(result.original, result.text, console.is_terminal))
     console.print()
@@ -121,8 +123,3 @@ def word_diff(before: str, after: str, color: bool) -> object:
         if added:
             out.append(added, style="green") if color else out.append(f"{{+{added.rstrip()}+}} ")
     return out
-
-
-def _flag(result: object) -> str:
-    below = getattr(result, "below_threshold", False)
-    return "  [red]BELOW THE TEAM THRESHOLD: edit before sending[/red]" if below else ""

@@ -267,8 +267,6 @@ def compose(
         max_alternatives=min(3, config.thresholds.max_alternatives),
     )
     wire = decision.to_dict()
-    allowed = tuple(a.text for a in decision.alternatives)
-    known = (message, decision.policy.reason if decision.policy else "", *allowed, *map(str, facts.values()))
     drafts: list[Draft] = []
     seen: set[str] = set()
     for variant in range(variants):
@@ -284,6 +282,9 @@ def compose(
             from tactful.composer.guard import Inputs
             from tactful.composer.llm import polish as llm_polish
 
+            allowed = tuple(a.text for a in decision.alternatives)
+            reason = decision.policy.reason if decision.policy else ""
+            known = (message, reason, *allowed, *map(str, facts.values()))
             inputs = Inputs(text, known, allowed, must_refuse=decision.outcome == "refuse")
             result = llm_polish(text, inputs, message, config, int(analysis["score"]))
             polished = result.to_dict()

@@ -85,7 +85,6 @@ def _novel_words(sentence: str, known: set[str]) -> list[str]:
 def check(candidate: str, inputs: Inputs) -> list[str]:
     """Why ``candidate`` may not replace the draft; an empty list means it may."""
     from tactful.analyzer.features import extract
-    from tactful.analyzer.refusal import is_refusal
 
     reasons: list[str] = []
     text = candidate.strip()
@@ -93,7 +92,8 @@ def check(candidate: str, inputs: Inputs) -> list[str]:
         return ["the text is empty"]
     if inputs.max_chars is not None and len(text) > inputs.max_chars:
         reasons.append(f"it is {len(text):,} characters, over the {inputs.max_chars:,} allowed")
-    if inputs.must_refuse and not is_refusal(text):
+    feats = extract(text)
+    if inputs.must_refuse and not feats.refusals:
         reasons.append("it no longer says no, but the decision is a no")
     corpus = inputs.corpus
     known_numbers = set(_NUMBER.findall(corpus))
@@ -111,7 +111,6 @@ def check(candidate: str, inputs: Inputs) -> list[str]:
     for phrase in dict.fromkeys(promise_phrases(text)):
         if phrase not in known_promises:
             reasons.append(f"'{phrase}' promises something the inputs don't")
-    feats = extract(text)
     known_words = _content_words("\n".join((corpus, *inputs.allowed_alternatives, *_intros())))
     for sentence_span in dict.fromkeys(feats.sentence_of(span) for span in feats.spans("alternative")):
         sentence = text[slice(*sentence_span)].strip()

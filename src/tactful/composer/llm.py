@@ -8,6 +8,7 @@ text is kept. A model that is down or slow costs a note, never a reply.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -94,8 +95,7 @@ def polish(text: str, inputs: Inputs, message: str | None, config: Config, score
     except (httpx.HTTPError, ValueError) as exc:
         return Polish(text, False, model, [f"the LLM could not be used: {exc}"])
     limit = int(len(text) * 1.5) + 200
-    bounded = Inputs(inputs.draft, inputs.sources, inputs.allowed_alternatives, inputs.must_refuse, limit)
-    reasons = check(candidate, bounded)
+    reasons = check(candidate, dataclasses.replace(inputs, max_chars=limit))
     if not reasons:
         polished = analyze(candidate, message, config=config).score
         if polished < score - MAX_SCORE_DROP:

@@ -513,23 +513,35 @@ class Store:
         at: datetime | None = None,
     ) -> list[Finding]:
         """The ``consistency`` findings ``reply`` would get against this customer's history."""
+        return self._consistency(customer, reply, customer_message, request_type, topic, at)[1]
+
+    def _consistency(
+        self,
+        customer: str,
+        reply: str,
+        customer_message: str | None,
+        request_type: str | None,
+        topic: str | None,
+        at: datetime | None,
+    ) -> tuple[list[PastCase], list[Finding]]:
+        """The customer's earlier cases and the ``consistency`` findings ``reply`` gets against them."""
         from .extract import extract, normalize_topic
 
         at_db = to_db(at) or now()
         with self._read() as s:
             cid = s.scalar(select(Customer.id).where(Customer.key == customer.strip()))
             if cid is None or not reply.strip():
-                return []
+                return [], []
             past, promises = self._past(s, cid)
         if not past:
-            return []
+            return [], []
         found = extract(reply, customer_message, at_db, {})
         rtype = request_type or self._request_type(customer_message, "other" if found.is_refusal else "")
         the_topic = normalize_topic(topic) if topic else found.topic
         if the_topic is None and rtype in FEATURE_TYPES:
             the_topic = found.asked_topic
         _, findings = self._review(reply, customer_message, {}, past, promises, rtype, the_topic, at_db)
-        return [f for f in findings if f.characteristic == "consistency"]
+        return past, [f for f in findings if f.characteristic == "consistency"]
 
     @_guarded
     def analyze(
@@ -547,10 +559,7 @@ class Store:
         from tactful.analyzer.core import TextTooLarge
         from tactful.analyzer.core import analyze as analyze_text
 
-        findings = self.check_consistency(customer, reply, customer_message=customer_message)
-        with self._read() as s:
-            cid = s.scalar(select(Customer.id).where(Customer.key == customer.strip()))
-            past = self._past(s, cid)[0] if cid is not None else []
+        past, findings = self._consistency(customer, reply, customer_message, None, None, None)
         context = dict(context or {})
         config = self.config
         if past:  # the store's own period check names the earlier case; the analyzer's would not
