@@ -168,3 +168,14 @@ def test_rewrite_errors_name_the_problem(tmp_path: Path) -> None:
     assert both.exit_code == 2 and "standard input" in both.output
     bad = CliRunner().invoke(main, ["rewrite", "-", "--fact", "purchase_date=soon"], input="We can't.")
     assert bad.exit_code == 2 and "purchase_date" in bad.output
+
+
+def test_rewrite_refuses_binary_and_huge_drafts_with_one_line(tmp_path: Path) -> None:
+    binary = tmp_path / "draft.bin"
+    binary.write_bytes(b"\x00\x01\x02PNG\xff\xfe" * 100)
+    bad = CliRunner().invoke(main, ["rewrite", str(binary)])
+    assert bad.exit_code == 2 and "draft.bin" in bad.output and "Traceback" not in bad.output
+    huge = tmp_path / "huge.txt"
+    huge.write_text("We can't refund this. " * 50_000, encoding="utf-8")  # 1.1 MB, over the limit
+    big = CliRunner().invoke(main, ["rewrite", str(huge), "--no-kb"])
+    assert big.exit_code == 2 and "limit" in big.output and "Traceback" not in big.output

@@ -152,3 +152,22 @@ def test_property_the_decision_never_changes(kb: Any, parts: list[str]) -> None:
     sources = (MESSAGE, *map(str, LATE.values()), str(r.decision))
     allowed = tuple(a["text"] for a in r.decision["alternatives"])
     assert check(r.text, Inputs(draft, sources, allowed, r.before["is_refusal"])) == []
+
+
+def test_a_draft_over_the_limit_is_refused_with_the_limit_named() -> None:
+    from tactful.analyzer.core import TextTooLarge
+    from tactful.config import Limits
+
+    small = Config(limits=Limits(max_chars=500))
+    with pytest.raises(TextTooLarge, match="limits.max_chars"):
+        rewrite("We can't refund this. " * 40, MESSAGE, config=small)
+
+
+def test_hostile_markup_in_the_message_never_reaches_the_rewrite(kb: Any) -> None:
+    hostile = (
+        "I bought the <script>alert(1)</script> blender (order 5521) on March 3 "
+        '<img src=x onerror="alert(2)">. I want a refund!'
+    )
+    r = rewrite(DRAFT, hostile, LATE, kb)
+    assert "<" not in r.text and "onerror" not in r.text
+    assert r.guard == [] and r.analysis["is_refusal"] is True
