@@ -99,6 +99,23 @@ def test_consistency_with_policy_in_context() -> None:
     assert any(f.rule == "tactful.consistency.policy_period" for f in wrong.findings)
 
 
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"policy": {"refund_window_days": 30}},
+        {"history": ["Thanks for asking. You can return it within 30 days of delivery."]},
+    ],
+)
+def test_a_contradiction_scores_below_the_same_reply_judged_without_context(context: dict) -> None:  # type: ignore[type-arg]
+    """Knowing the policy or history must never reward a reply that contradicts it."""
+    wrong = GOOD.replace("30 days", "60 days")
+    judged = analyze(wrong, context=context)
+    assert judged.characteristics["consistency"].score is not None
+    assert judged.characteristics["consistency"].score <= 0.5
+    assert judged.score < analyze(wrong).score
+    assert analyze(GOOD, context=context).score >= analyze(GOOD).score  # being consistent costs nothing
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n\t\n"])
 def test_empty_reply_is_a_clear_nothing_to_analyze(text: str) -> None:
     out = analyze(text).to_dict()

@@ -170,3 +170,35 @@ def test_store_rules_can_be_switched_off_in_the_config(db_url: str) -> None:
         assert "tactful.store.repeated_no" in rules(
             store.check_consistency("c11", RETURN_14, request_type="return")
         )
+
+
+def test_the_stored_score_is_the_one_store_analyze_gives(store: Store) -> None:
+    """One scoring for a known customer: log_reply stores what Store.analyze returns beforehand,
+    the store's own findings (here an exception reversed) counted in the score."""
+    store.log_reply(
+        "c1",
+        "Thanks for your patience. As a one-time courtesy, I've refunded your order even though it was "
+        "past 30 days.",
+        sent_at=T0,
+        request_type="refund",
+    )
+    refusal = "Thanks for writing. We can't refund orders after 30 days. I can offer store credit instead."
+    before = store.analyze("c1", refusal, request_type="refund")
+    assert "tactful.store.exception_reversed" in rules(before.findings)
+    unrelated = store.analyze("c1", refusal, request_type="discount")  # same history, no reversal
+    assert "tactful.store.exception_reversed" not in rules(unrelated.findings)
+    assert before.score < unrelated.score  # the store's finding costs points
+    case = store.log_reply("c1", refusal, sent_at=T0 + timedelta(days=1), request_type="refund")
+    assert case.score == before.score
+    stored = store.case_analysis(case.id)
+    assert stored["score"] == before.score
+    assert stored["findings"] == [f.to_dict() for f in before.findings]
+
+
+def test_case_analysis_of_a_missing_case_is_a_clear_error(store: Store) -> None:
+    import pytest
+
+    from tactful.store import StoreError
+
+    with pytest.raises(StoreError, match="no case #999"):
+        store.case_analysis(999)

@@ -215,6 +215,10 @@ def test_analyze_for_a_known_customer_checks_what_they_were_told(client_as: Clie
     assert "30 days" in next(f["message"] for f in known["findings"] if f["characteristic"] == "consistency")
     stranger = c.post("/v1/analyze", json={"reply": later, "customer": "nobody-known"}).json()
     assert stranger == plain
+    # the score counts the history, and it is the score the case gets when it is logged
+    assert known["score"] < plain["score"]
+    logged = c.post("/v1/cases", json={"customer": "dana", "reply": later})
+    assert logged.json()["score"] == known["score"]
 
 
 def test_understand_and_compose_match_the_cli(client_as: Clients, tmp_path: Path) -> None:

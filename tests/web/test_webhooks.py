@@ -182,6 +182,32 @@ def test_an_agent_reply_to_a_known_contact_is_remembered_and_checked_next_time(c
     assert len(store.history("chatwoot:14").cases) == 2
 
 
+def test_the_answer_for_a_known_contact_is_the_analysis_the_store_keeps(client: TestClient) -> None:
+    store = client.app.state.store  # type: ignore[attr-defined]
+    first = _post_chatwoot(client, _agent_reply()).json()
+    assert first["analysis"] == store.case_analysis(first["case"])  # logged once, answered from it
+    again = _post_chatwoot(client, _agent_reply()).json()
+    assert again["analysis"]["score"] == store.case(again["case"]).score
+    assert again["analysis"] == store.case_analysis(again["case"])
+    told = [f for f in again["analysis"]["findings"] if f["characteristic"] == "consistency"]
+    assert told and all(f"case #{first['case']}" in f["message"] for f in told)
+
+
+def test_a_reply_the_store_redacts_is_answered_on_the_agents_own_text(client: TestClient) -> None:
+    reply = "We can't refund this. It's against our policy. Write to refunds-team@acme.example if you must."
+    payload = _agent_reply()
+    payload["content"] = reply
+    body = _post_chatwoot(client, payload).json()
+    store = client.app.state.store  # type: ignore[attr-defined]
+    kept = store.case(body["case"]).reply
+    assert "refunds-team@acme.example" not in kept  # the store keeps a redacted copy ...
+    assert body["analysis"]["score"] == store.case(body["case"]).score or kept != reply
+    for f in body["analysis"]["findings"]:  # ... but the spans point into what the agent wrote
+        assert 0 <= f["start"] <= f["end"] <= len(reply)
+    blame = next(f for f in body["analysis"]["findings"] if reply[f["start"] : f["end"]].startswith("It's"))
+    assert blame["characteristic"]
+
+
 def test_chatwoot_signed_delivery(client: TestClient) -> None:
     body = json.dumps(_agent_reply()).encode()
     stamp = str(int(time.time()))

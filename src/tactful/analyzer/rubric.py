@@ -18,6 +18,10 @@ from tactful.config import Config
 from tactful.model import CHARACTERISTICS, CharacteristicScore, Finding, Span
 
 PENALTY = {"suggestion": 0.1, "warning": 0.25, "error": 0.45}
+# Contradicting the policy or what the customer was told breaks trust more than any wording, and a
+# reply judged against its history must not score above the same reply judged without it: the
+# consistency findings weigh double (a warning leaves 0.5, below a typical reply's mean).
+PENALTY_SCALE = {"consistency": 2.0}
 WEIGHTS = {
     "empathy": 1.2,
     "clarity": 1.0,
@@ -123,7 +127,9 @@ def score_characteristics(
 ) -> dict[str, CharacteristicScore]:
     penalties = dict.fromkeys(CHARACTERISTICS, 0.0)
     for finding in findings:
-        penalties[finding.characteristic] += PENALTY[finding.level]
+        penalties[finding.characteristic] += PENALTY[finding.level] * PENALTY_SCALE.get(
+            finding.characteristic, 1.0
+        )
     timeliness = _timeliness(f, config)
     judged = {
         "consistency": bool(f.context.get("policy") or f.context.get("history")),

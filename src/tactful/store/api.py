@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from . import db
 from .assemble import case_record, case_records, followup_info, promise_info, user_info
-from .consistency import OpenPromise, PastCase, check, period_findings
+from .consistency import HISTORY_PERIOD_RULE, OpenPromise, PastCase, check, period_findings
 from .db import StoreError
 from .models import (
     Alternative,
@@ -247,25 +247,33 @@ class Store:
         request_type: str | None,
         topic: str | None,
         at: datetime,
-    ) -> tuple[Any, list[Finding]]:
-        """Analyze ``reply`` with the customer's history; the findings include the store's own."""
-        from tactful.analyzer.core import TextTooLarge, analyze
+    ) -> Any:
+        """Analyze ``reply`` with the customer's history, the store's own findings counted in the score.
+
+        One analysis pass: the memory findings (repeated no, promise not kept, exception reversed) go
+        in as extra findings, and the analyzer's history-period findings are re-worded to name the
+        earlier case. ``log_reply`` stores exactly what ``analyze`` returns for the same history."""
+        import dataclasses
+
+        from tactful.analyzer.core import analyze
         from tactful.analyzer.features import extract as features
 
         if past:
             context = {**context, "history": [p.reply for p in past]}
-        try:
-            analysis = analyze(reply, customer_message, context or None, config=self.config)
-        except (TextTooLarge, ValueError) as exc:
-            raise StoreError(str(exc)) from None
-        refusals = features(reply).refusals
-        memory = check(reply, refusals, past, promises, request_type=request_type, topic=topic, now=at)
-        memory = [
-            f for f in memory if self.config.rule_enabled(f.rule)
-        ]  # [rules] disable = ["tactful.store"]
-        periods = period_findings(reply, analysis.findings, past)
-        findings = [f for f in analysis.findings if f.rule != "tactful.consistency.history_period"]
-        return analysis, findings + periods + memory
+        memory: list[Finding] = []
+        if past or promises:
+            refusals = features(reply).refusals
+            memory = check(reply, refusals, past, promises, request_type=request_type, topic=topic, now=at)
+            memory = [f for f in memory if self.config.rule_enabled(f.rule)]  # [rules] disable
+        analysis = analyze(
+            reply, customer_message, context or None, config=self.config, extra_findings=memory
+        )
+        if past:
+            periods = period_findings(reply, analysis.findings, past)
+            others = [f for f in analysis.findings if f.rule != HISTORY_PERIOD_RULE]
+            findings = sorted([*others, *periods], key=lambda f: (f.start, f.end, f.rule))
+            analysis = dataclasses.replace(analysis, findings=findings)
+        return analysis
 
     @staticmethod
     def _request_type(customer_message: str | None, fallback: str) -> str | None:
@@ -340,9 +348,12 @@ class Store:
                 assert row is not None
                 row.helpdesk_ids = {**row.helpdesk_ids, **helpdesk_ids}
             past, promises = self._past(s, cid)
-            analysis, findings = self._review(
-                reply, customer_message, context, past, promises, rtype, the_topic, sent
-            )
+            try:
+                analysis = self._review(
+                    reply, customer_message, context, past, promises, rtype, the_topic, sent
+                )
+            except ValueError as exc:  # the analyzer's refusal (bad context); the size was checked above
+                raise StoreError(str(exc)) from None
             conv_key = conversation or f"auto-{uuid.uuid4().hex[:12]}"
             conv_id = self._get_or_create(
                 s,
@@ -351,7 +362,6 @@ class Store:
                 ["customer_id", "key"],
             )
             wire = analysis.to_dict()
-            wire["findings"] = [f.to_dict() for f in findings]
             case = Case(
                 conversation_id=conv_id,
                 customer_id=cid,
@@ -513,35 +523,39 @@ class Store:
         at: datetime | None = None,
     ) -> list[Finding]:
         """The ``consistency`` findings ``reply`` would get against this customer's history."""
-        return self._consistency(customer, reply, customer_message, request_type, topic, at)[1]
+        past, analysis = self._against_history(customer, reply, customer_message, {}, request_type, topic, at)
+        return [f for f in analysis.findings if f.characteristic == "consistency"] if past else []
 
-    def _consistency(
+    def _against_history(
         self,
         customer: str,
         reply: str,
         customer_message: str | None,
+        context: dict[str, Any],
         request_type: str | None,
         topic: str | None,
         at: datetime | None,
-    ) -> tuple[list[PastCase], list[Finding]]:
-        """The customer's earlier cases and the ``consistency`` findings ``reply`` gets against them."""
+    ) -> tuple[list[PastCase], Any]:
+        """The customer's earlier cases and ``reply``'s analysis against them (see ``_review``)."""
         from .extract import extract, normalize_topic
 
         at_db = to_db(at) or now()
-        with self._read() as s:
-            cid = s.scalar(select(Customer.id).where(Customer.key == customer.strip()))
-            if cid is None or not reply.strip():
-                return [], []
-            past, promises = self._past(s, cid)
-        if not past:
-            return [], []
-        found = extract(reply, customer_message, at_db, {})
-        rtype = request_type or self._request_type(customer_message, "other" if found.is_refusal else "")
-        the_topic = normalize_topic(topic) if topic else found.topic
-        if the_topic is None and rtype in FEATURE_TYPES:
-            the_topic = found.asked_topic
-        _, findings = self._review(reply, customer_message, {}, past, promises, rtype, the_topic, at_db)
-        return past, [f for f in findings if f.characteristic == "consistency"]
+        past: list[PastCase] = []
+        promises: list[OpenPromise] = []
+        if reply.strip():
+            with self._read() as s:
+                cid = s.scalar(select(Customer.id).where(Customer.key == customer.strip()))
+                if cid is not None:
+                    past, promises = self._past(s, cid)
+        rtype, the_topic = request_type, topic
+        if past:
+            found = extract(reply, customer_message, at_db, {})
+            rtype = request_type or self._request_type(customer_message, "other" if found.is_refusal else "")
+            the_topic = normalize_topic(topic) if topic else found.topic
+            if the_topic is None and rtype in FEATURE_TYPES:
+                the_topic = found.asked_topic
+        analysis = self._review(reply, customer_message, context, past, promises, rtype, the_topic, at_db)
+        return past, analysis
 
     @_guarded
     def analyze(
@@ -551,29 +565,26 @@ class Store:
         *,
         customer_message: str | None = None,
         context: dict[str, Any] | None = None,
+        request_type: str | None = None,
+        topic: str | None = None,
     ) -> Any:
         """:func:`tactful.analyze` for a known customer: their earlier replies are the history, and
-        the store's consistency findings (pointing at the earlier case) count in the score."""
-        import dataclasses
-
-        from tactful.analyzer.core import TextTooLarge
-        from tactful.analyzer.core import analyze as analyze_text
-
-        past, findings = self._consistency(customer, reply, customer_message, None, None, None)
+        the store's consistency findings (pointing at the earlier case) count in the score; the
+        score is the one ``log_reply`` would store. Raises what :func:`tactful.analyze` raises
+        (``TextTooLarge``, ``ValueError``) for the text itself."""
+        if not isinstance(reply, str):
+            raise TypeError(f"reply must be a str, not {type(reply).__name__}")
         context = dict(context or {})
-        config = self.config
-        if past:  # the store's own period check names the earlier case; the analyzer's would not
-            context["history"] = [p.reply for p in past]
-            rules = dataclasses.replace(
-                config.rules, disable=(*config.rules.disable, "tactful.consistency.history_period")
-            )
-            config = dataclasses.replace(config, rules=rules)
-        try:
-            return analyze_text(
-                reply, customer_message, context or None, config=config, extra_findings=findings
-            )
-        except (TextTooLarge, ValueError) as exc:
-            raise StoreError(str(exc)) from None
+        return self._against_history(customer, reply, customer_message, context, request_type, topic, None)[1]
+
+    @_guarded
+    def case_analysis(self, case_id: int) -> dict[str, Any]:
+        """The analysis (JSON contract) stored when the case was logged, history findings included."""
+        with self._read() as s:
+            found = s.get(Case, case_id) if _is_id(case_id) else None
+            if found is None:
+                raise StoreError(f"no case #{case_id} in the store")
+            return dict(found.analysis)
 
     # ----------------------------------------------------------------- follow-ups
     @_guarded

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
+from tactful.store.redact import redact_optional
 from tactful.web.api.deps import config_of, kb_of, run_sized, store_of
 from tactful.web.api.models import WebhookOut
 from tactful.web.api.store_calls import store_call
@@ -286,7 +287,11 @@ async def analyze_outgoing(
         wire = analysis.to_dict()
         return {"action": "analyzed", "analysis": wire, "note": analysis_note(wire), "case": None}
     store = store_of(request)
-    checked = await store_call(store.analyze, sent.customer, reply, customer_message=customer_message)
+    checked = None
+    if store.redact and redact_optional(reply) != reply:
+        # The store keeps a redacted copy, so its analysis has other offsets: answer on the agent's own
+        # text, analyzed before logging so the reply is not compared with itself.
+        checked = await store_call(store.analyze, sent.customer, reply, customer_message=customer_message)
     case = await store_call(
         store.log_reply,
         sent.customer,
@@ -297,7 +302,10 @@ async def analyze_outgoing(
         conversation=sent.conversation,
         helpdesk_ids={sent.helpdesk: sent.helpdesk_id},
     )
-    wire = checked.to_dict()
+    if checked is not None:
+        wire = checked.to_dict()
+    else:  # the analysis log_reply stored: one pass, scored against the history
+        wire = await store_call(store.case_analysis, case.id)
     return {"action": "analyzed", "analysis": wire, "note": analysis_note(wire), "case": case.id}
 
 

@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.composer import compose, rewrite
-from tactful.model import Analysis
+from tactful.store import StoreError
 from tactful.web.api.deps import config_of, invalid, kb_of, run_sized, store_of
 from tactful.web.api.models import (
     AnalysisOut,
@@ -28,7 +29,7 @@ from tactful.web.api.models import (
     UnderstandIn,
     UnderstandingOut,
 )
-from tactful.web.api.store_calls import store_call
+from tactful.web.api.store_calls import store_error
 from tactful.web.auth import current_user
 from tactful.web.errors import APIError, json_response
 
@@ -40,15 +41,6 @@ M = TypeVar("M", bound=BaseModel)
 
 def _too_large(exc: TextTooLarge) -> APIError:
     return APIError(413, "text_too_large", str(exc))
-
-
-def with_history(analysis: Analysis, findings: list[Any]) -> Analysis:
-    """Add the store's consistency findings (what this customer was told before) to an analysis.
-
-    The score stays the analyzer's own; the findings point at what contradicts the history."""
-    if findings:
-        analysis.findings = sorted([*analysis.findings, *findings], key=lambda f: (f.start, f.end, f.rule))
-    return analysis
 
 
 def _json_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -77,21 +69,24 @@ async def analyze_reply(request: Request) -> Response:
     body = await _parse(request, AnalyzeIn)
     size = len(body.reply) + len(body.customer_message or "")
     try:
-        analysis = await run_sized(
-            size, analyze, body.reply, body.customer_message, body.context, config=config_of(request)
-        )
+        if body.customer:  # checked against what this customer was told before, as log_reply scores it
+            analysis = await run_in_threadpool(
+                store_of(request).analyze,
+                body.customer,
+                body.reply,
+                customer_message=body.customer_message,
+                context=body.context,
+            )
+        else:
+            analysis = await run_sized(
+                size, analyze, body.reply, body.customer_message, body.context, config=config_of(request)
+            )
     except TextTooLarge as exc:
         raise _too_large(exc) from None
+    except StoreError as exc:
+        raise store_error(exc) from None
     except ValueError as exc:
         raise invalid(exc) from None
-    if body.customer:
-        findings = await store_call(
-            store_of(request).check_consistency,
-            body.customer,
-            body.reply,
-            customer_message=body.customer_message,
-        )
-        with_history(analysis, list(findings))
     return json_response(analysis.to_wire())
 
 

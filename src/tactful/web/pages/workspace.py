@@ -135,12 +135,13 @@ def build(request: Request, form: dict[str, str], *, compose_draft: bool) -> Wor
     if ws.customer:
         ws.history = _history(request, ws.customer)
     if ws.draft.strip():
-        ws.analysis = tactful.analyze(ws.draft, ws.message, ws.context or None, config=config).to_dict()
-        if ws.history is not None:  # what this customer was told before (as /v1/analyze does)
-            told = store_of(request).check_consistency(ws.customer, ws.draft, customer_message=ws.message)
-            if told:
-                merged = [*ws.analysis["findings"], *(f.to_dict() for f in told)]
-                ws.analysis["findings"] = sorted(merged, key=lambda f: (f["start"], f["end"], f["rule"]))
+        if ws.history is not None:  # against what this customer was told before (as /v1/analyze does)
+            analysis = store_of(request).analyze(
+                ws.customer, ws.draft, customer_message=ws.message, context=ws.context or None
+            )
+        else:
+            analysis = tactful.analyze(ws.draft, ws.message, ws.context or None, config=config)
+        ws.analysis = analysis.to_dict()
     return ws
 
 
