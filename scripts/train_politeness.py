@@ -3,8 +3,9 @@
     python scripts/train_politeness.py [--data ../shared/data/politeness]
         [--out src/tactful/analyzer/politeness_model.json] [--cv 10]
 
-Model: ridge regression of the continuous "Normalized Score" (all rows of both domains) on the counts of
-``tactful.analyzer.politeness.feature_keys`` (imported, so training and inference cannot drift).
+Model: ridge regression of each request's percentile rank of "Normalized Score" within its domain (all rows
+of both domains) on the counts of ``tactful.analyzer.politeness.feature_keys`` (imported, so training and
+inference cannot drift).
 
 Evaluation (the paper's binary task, as in ``shared/tools/devcheck.py``): within each domain, the requests in
 the top and bottom quartile of Normalized Score; cut at the median prediction; accuracy = share on the right
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         import numpy as np
         from scipy import sparse
+        from scipy.stats import rankdata
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.linear_model import Ridge
         from sklearn.model_selection import StratifiedKFold
@@ -100,12 +102,22 @@ def main(argv: list[str] | None = None) -> None:
     X = sparse.csr_matrix(vec.fit_transform(texts))
     names = vec.get_feature_names_out()
 
+    def domain_rank(rows):
+        """The target: each request's percentile rank of Normalized Score within its domain among
+        ``rows``. The evaluation ranks within a domain, and the two domains' raw scores are not on
+        one scale."""
+        target = np.zeros(len(rows))
+        for d in range(len(DOMAINS)):
+            sel = dom[rows] == d
+            target[sel] = rankdata(y[rows][sel]) / max(1, int(sel.sum()))
+        return target
+
     def fit(rows):
         """Ridge on ``rows``; returns (column ids, rounded pruned weights, bias) like the shipped model."""
         alpha = fit.alpha
         Xr = X[rows]
         cols = np.flatnonzero(np.asarray((Xr > 0).sum(axis=0)).ravel() >= MIN_DF)
-        m = Ridge(alpha=alpha, solver="sparse_cg", tol=1e-6).fit(Xr[:, cols], y[rows])
+        m = Ridge(alpha=alpha, solver="sparse_cg", tol=1e-6).fit(Xr[:, cols], domain_rank(rows))
         keep = np.abs(m.coef_) >= PRUNE
         w = np.array([round_sig(v) for v in m.coef_[keep]])
         return cols[keep], w, round_sig(float(m.intercept_))
@@ -169,7 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     model = {
         "version": 1,
         "feature_version": FEATURE_VERSION,
-        "kind": "ridge regression on the Stanford Politeness Corpus 'Normalized Score'",
+        "kind": "ridge regression on the within-domain percentile rank of the Stanford Politeness Corpus "
+        "'Normalized Score'",
         "training_command": " ".join(["python scripts/train_politeness.py", *(argv or sys.argv[1:])]),
         "data": "Stanford Politeness Corpus (CC BY 4.0), dev part: wikipedia.dev.csv + "
         f"stack-exchange.dev.csv, {len(y)} requests",
