@@ -444,13 +444,36 @@ def users_add(name: str, role: str, db_url: str | None) -> None:
 @db_option
 @_errors
 def users_list(db_url: str | None) -> None:
-    """List users and their roles."""
+    """List users, their roles and whether they were revoked."""
     with _store(db_url) as store:
         users = store.list_users()
     if not users:
         click.echo("no users yet")
     for u in users:
-        click.echo(f"{u.name}\t{u.role}\t{u.created_at:%Y-%m-%d}")
+        revoked = f"\trevoked {u.revoked_at:%Y-%m-%d}" if u.revoked_at else ""
+        click.echo(f"{u.name}\t{u.role}\t{u.created_at:%Y-%m-%d}{revoked}")
+
+
+@users_group.command("revoke")
+@click.argument("name")
+@db_option
+@_errors
+def users_revoke(name: str, db_url: str | None) -> None:
+    """Stop NAME's API token and page sessions (a running server notices within token_cache_s)."""
+    with _store(db_url) as store:
+        user = store.revoke_user(name)
+    click.echo(f"revoked {user.name}; `tactful users rotate {user.name}` gives them a new token")
+
+
+@users_group.command("rotate")
+@click.argument("name")
+@db_option
+@_errors
+def users_rotate(name: str, db_url: str | None) -> None:
+    """Give NAME a new API token (shown once); the old one and its page sessions stop working."""
+    with _store(db_url) as store:
+        user, token = store.rotate_token(name)
+    click.echo(f"new API token for {user.name} ({user.role}), shown once: {token}")
 
 
 @click.group("db")

@@ -240,3 +240,25 @@ def test_seed_demo_is_idempotent(store: Store) -> None:
     assert len(store.cases(limit=100)) == added
     assert {s.id for s in store.scenarios()} >= {"late-refund"}
     assert store.declined_requests()[0].topic == "gift wrapping"
+
+
+def test_a_revoked_user_loses_token_and_sessions_and_rotate_restores(store: Store) -> None:
+    user, token = store.add_user("dee", "agent")
+    key = Store.session_key(token)
+    assert key != token and token not in key
+    assert store.session_user(user.id, key) == user
+    assert store.session_user(user.id, key[:-1] + "x") is None  # a forged key
+    assert store.session_user(user.id + 99, key) is None and store.session_user("1", key) is None
+    revoked = store.revoke_user("dee")
+    assert revoked.revoked_at is not None
+    assert store.user_for_token(token) is None and store.session_user(user.id, key) is None
+    assert [u.revoked_at is not None for u in store.list_users()] == [True]
+    again, new_token = store.rotate_token(" dee ")
+    assert again.revoked_at is None and new_token != token
+    assert store.user_for_token(new_token) == again and store.user_for_token(token) is None
+    assert store.session_user(user.id, key) is None  # sessions of the old token stay ended
+    assert store.session_user(user.id, Store.session_key(new_token)) == again
+    with pytest.raises(StoreError, match="no user named 'nobody'"):
+        store.revoke_user("nobody")
+    with pytest.raises(StoreError, match="no user named"):
+        store.rotate_token("nobody")

@@ -126,12 +126,21 @@ def test_export_import_users_and_db_upgrade(
     db_url: str, other_url: str, files: dict[str, str], tmp_path: Path
 ) -> None:
     db = ["--db", db_url]
-    assert run("db", "upgrade", *db).output.strip() == "database at revision 0003"
+    assert run("db", "upgrade", *db).output.strip() == "database at revision 0004"
     r = run("users", "add", "ann", "--role", "manager", *db)
     token = r.output.strip().rsplit(" ", 1)[1]
     assert "shown once" in r.output and len(token) >= 32
     assert run("users", "list", *db).output.startswith("ann\tmanager\t")
     assert run("users", "add", "ann", "--role", "agent", *db).exit_code == 2
+    # revoke ends the token; rotate gives a new one and restores the user
+    assert "revoked ann" in run("users", "revoke", "ann", *db).output
+    assert "\trevoked " in run("users", "list", *db).output
+    r = run("users", "rotate", "ann", *db)
+    new_token = r.output.strip().rsplit(" ", 1)[1]
+    assert "shown once" in r.output and new_token != token
+    assert "revoked" not in run("users", "list", *db).output
+    missing = run("users", "revoke", "nobody", *db)
+    assert missing.exit_code == 2 and "no user named 'nobody'" in missing.output
     run("log", files["reply"], "--customer", "joe", "--message", files["msg"], "--no-redact", *db)
     out = tmp_path / "e.jsonl"
     raw = tmp_path / "raw.jsonl"

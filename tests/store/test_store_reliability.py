@@ -202,7 +202,7 @@ def test_migrations_upgrade_a_database_with_data_from_the_first_schema(db_url: s
         assert case.refusal is not None and case.refusal.alternatives[0].accepted
         assert [f.csat for f in h.feedback] == [3] and [o.outcome for o in h.outcomes] == ["came_back"]
         assert h.declined_topics == ("umbrella rental",)
-        assert [u.name for u in store.list_users()] == ["ann"]
+        assert [(u.name, u.revoked_at) for u in store.list_users()] == [("ann", None)]
         # the search index added by 0002 covers the rows written before it
         assert [hit.case_id for hit in store.search_cases("umbrella")] == [1]
         # and the upgraded store keeps working, ids continuing after the old rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
@@ -96,6 +97,10 @@ def _is_id(value: object) -> bool:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _session_key(token_hash: str) -> str:
+    return hashlib.sha256(b"session:" + token_hash.encode("ascii")).hexdigest()[:32]
 
 
 class Store:
@@ -212,8 +217,56 @@ class Store:
         if not token:
             return None
         with self._read() as s:
-            user = s.scalar(select(User).where(User.token_hash == _hash(token)))
+            query = select(User).where(User.token_hash == _hash(token), User.revoked_at.is_(None))
+            user = s.scalar(query)
             return user_info(user) if user else None
+
+    @staticmethod
+    def session_key(token: str) -> str:
+        """What a page session keeps of the token it signed in with (never the token itself)."""
+        return _session_key(_hash(token))
+
+    @_guarded
+    def session_user(self, user_id: object, key: object) -> UserInfo | None:
+        """The user a page session names, while the token it signed in with is still theirs: a new
+        token or a revocation ends every session signed in with the old one."""
+        if not _is_id(user_id) or not isinstance(key, str):
+            return None
+        with self._read() as s:
+            user = s.get(User, user_id)
+            if user is None or user.revoked_at is not None:
+                return None
+            if not hmac.compare_digest(_session_key(user.token_hash), key):
+                return None
+            return user_info(user)
+
+    def _user_named(self, s: Session, name: str) -> User:
+        user = s.scalar(select(User).where(User.name == name.strip()))
+        if user is None:
+            raise StoreError(f"no user named {name.strip()!r}")
+        return user
+
+    @_guarded
+    def revoke_user(self, name: str) -> UserInfo:
+        """Stop ``name``'s API token and page sessions; ``rotate_token`` gives them a new one."""
+        with self._write() as s:
+            user = self._user_named(s, name)
+            user.token_hash = _hash(secrets.token_urlsafe(32))  # nobody holds this token
+            user.revoked_at = user.revoked_at or now()
+            s.flush()
+            return user_info(user)
+
+    @_guarded
+    def rotate_token(self, name: str) -> tuple[UserInfo, str]:
+        """A new API token for ``name`` (shown once), ending the old one and its page sessions; it
+        also restores a revoked user."""
+        token = secrets.token_urlsafe(32)
+        with self._write() as s:
+            user = self._user_named(s, name)
+            user.token_hash = _hash(token)
+            user.revoked_at = None
+            s.flush()
+            return user_info(user), token
 
     @_guarded
     def list_users(self) -> list[UserInfo]:

@@ -22,7 +22,9 @@ from .records import (
 
 
 def user_info(u: User) -> UserInfo:
-    return UserInfo(id=u.id, name=u.name, role=u.role, created_at=utc(u.created_at))
+    return UserInfo(
+        id=u.id, name=u.name, role=u.role, created_at=utc(u.created_at), revoked_at=utc(u.revoked_at)
+    )
 
 
 def promise_info(p: Promise) -> PromiseInfo:

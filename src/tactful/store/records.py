@@ -67,6 +67,7 @@ class UserInfo(Record):
     name: str
     role: str
     created_at: datetime
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from fastapi import Depends, Request
@@ -33,6 +32,7 @@ __all__ = [
     "TokenCache",
     "UserInfo",
     "current_user",
+    "forget_cached_users",
     "login",
     "logout",
     "optional_user",
@@ -74,6 +74,11 @@ class TokenCache:
             self._entries.clear()
 
 
+def forget_cached_users(request: Request) -> None:
+    """Drop this process's remembered tokens and sessions, after a user is revoked or re-keyed."""
+    _cache(request).clear()
+
+
 def _unauthorized(message: str) -> APIError:
     return APIError(401, "unauthorized", message, {"WWW-Authenticate": "Bearer"})
 
@@ -105,19 +110,26 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def _session_user(request: Request) -> UserInfo | None:
+async def _session_user(request: Request) -> UserInfo | None:
+    """The user the session cookie names, checked against the store (through the token cache, so
+    at most ``token_cache_s`` late): a revoked user or a rotated token ends the session."""
     data: Any = request.scope.get("session", {}).get(SESSION_KEY)
-    if not isinstance(data, dict) or data.get("role") not in RANK:
+    if not isinstance(data, dict):
         return None
-    try:
-        return UserInfo(
-            id=int(data["id"]),
-            name=str(data["name"]),
-            role=str(data["role"]),
-            created_at=datetime.fromisoformat(str(data["created_at"])),
-        )
-    except (KeyError, TypeError, ValueError):
+    user_id, key = data.get("id"), data.get("key")
+    if not isinstance(user_id, int) or not isinstance(key, str):
+        request.session.clear()  # a cookie from before sessions were checked: sign in again
         return None
+    cache = _cache(request)
+    cache_key = f"session:{user_id}:{key}"
+    user = cache.get(cache_key)
+    if user is None:
+        user = await run_in_threadpool(request.app.state.store.session_user, user_id, key)
+        if user is None:
+            request.session.clear()
+            return None
+        cache.put(cache_key, user)
+    return user
 
 
 def _is_json(content_type: str) -> bool:
@@ -178,7 +190,7 @@ async def optional_user(request: Request) -> UserInfo | None:
             raise _unauthorized("unknown or revoked API token")
         request.state.user = user
         return user
-    user = _session_user(request)
+    user = await _session_user(request)
     if user is not None:
         _check_cookie_write(request)
         request.state.user = user
@@ -222,12 +234,7 @@ def login(request: Request, token: str) -> UserInfo | None:
     if user is None:
         return None
     request.session.clear()  # a fresh session on every login (no fixation)
-    request.session[SESSION_KEY] = {
-        "id": user.id,
-        "name": user.name,
-        "role": user.role,
-        "created_at": user.created_at.isoformat(),
-    }
+    request.session[SESSION_KEY] = {"id": user.id, "key": request.app.state.store.session_key(token)}
     return user
 
 

@@ -216,6 +216,7 @@ class UserOut(BaseModel):
     name: str
     role: Role
     created_at: datetime
+    revoked_at: datetime | None = Field(None, description="Set when the user was revoked.")
 
 
 class NewUserOut(BaseModel):

@@ -12,7 +12,7 @@ from tactful.store.reports import REPORTS as STORE_REPORTS
 from tactful.web.api.deps import store_of
 from tactful.web.api.models import NewUserOut, TableOut, UserIn, UserOut
 from tactful.web.api.store_calls import store_call
-from tactful.web.auth import current_user, require_role
+from tactful.web.auth import current_user, forget_cached_users, require_role
 from tactful.web.errors import APIError, json_response
 
 # The store's own list, so a report it adds (e.g. sla_breaches) is served without a second edit.
@@ -89,3 +89,23 @@ async def add_user(body: UserIn, request: Request) -> Response:
     """Make a user and their API token (shown once; the store keeps only its hash)."""
     user, token = await store_call(store_of(request).add_user, body.name, body.role)
     return json_response({"user": user.to_dict(), "token": token}, 201)
+
+
+admins = [Depends(require_role("admin"))]
+
+
+@router.delete("/users/{name}", tags=["users"], dependencies=admins, response_model=UserOut)
+async def revoke_user(name: str, request: Request) -> Response:
+    """Revoke a user: their API token and page sessions stop working at once (on this server; other
+    processes within ``token_cache_s``). ``POST /v1/users/{name}/token`` restores them."""
+    user = await store_call(store_of(request).revoke_user, name)
+    forget_cached_users(request)
+    return json_response(user.to_dict())
+
+
+@router.post("/users/{name}/token", tags=["users"], dependencies=admins, response_model=NewUserOut)
+async def rotate_token(name: str, request: Request) -> Response:
+    """A new API token for a user (shown once); the old token and its page sessions stop working."""
+    user, token = await store_call(store_of(request).rotate_token, name)
+    forget_cached_users(request)
+    return json_response({"user": user.to_dict(), "token": token})

@@ -1,0 +1,67 @@
+"""Revoking a user or rotating their token ends their API access and their page sessions at once."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+HTML = {"accept": "text/html"}
+
+
+def _login(client: TestClient, token: str) -> None:
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    r = client.post(
+        "/login", data={"token": token, "csrf": csrf.group(1), "next": "/"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+
+
+def test_revoking_ends_the_token_and_the_page_session(
+    client: TestClient, client_as: Any, web_users: dict[str, Any]
+) -> None:
+    agent = web_users["agent"]
+    _login(client, agent.token)
+    assert client.get("/").status_code == 200
+    api = client_as("agent")
+    assert api.get("/v1/followups").status_code == 200  # the token is now cached too
+    admin = client_as("admin")
+    r = admin.delete(f"/v1/users/{agent.info.name}")
+    assert r.status_code == 200 and r.json()["revoked_at"]
+    assert api.get("/v1/followups").status_code == 401
+    page = client.get("/", headers=HTML, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+    listed = {u["name"]: u["revoked_at"] for u in admin.get("/v1/users").json()}
+    assert listed[agent.info.name] is not None and listed["admin-user"] is None
+
+
+def test_a_new_token_ends_the_old_one_and_its_sessions(
+    client: TestClient, client_as: Any, web_users: dict[str, Any], web_app: Any
+) -> None:
+    manager = web_users["manager"]
+    _login(client, manager.token)
+    assert client.get("/dashboard").status_code == 200
+    r = client_as("admin").post(f"/v1/users/{manager.info.name}/token")
+    assert r.status_code == 200
+    new_token = r.json()["token"]
+    assert new_token != manager.token and r.json()["user"]["name"] == manager.info.name
+    assert client_as("manager").get("/v1/users").status_code == 401  # the old token
+    assert client.get("/dashboard", headers=HTML, follow_redirects=False).status_code == 303
+    with TestClient(web_app, headers={"Authorization": f"Bearer {new_token}"}) as fresh:
+        assert fresh.get("/v1/users").status_code == 200
+    _login(client, new_token)
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_only_admins_revoke_and_unknown_users_are_404(client_as: Any, web_users: dict[str, Any]) -> None:
+    manager = client_as("manager")
+    assert manager.delete("/v1/users/agent-user").status_code == 403
+    assert manager.post("/v1/users/agent-user/token").status_code == 403
+    admin = client_as("admin")
+    r = admin.delete("/v1/users/nobody")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    assert admin.post("/v1/users/nobody/token").status_code == 404
+    assert client_as("agent").get("/v1/followups").status_code == 200  # nobody else was touched
