@@ -328,6 +328,19 @@ class Store:
             analysis = dataclasses.replace(analysis, findings=findings)
         return analysis
 
+    def _type_and_topic(
+        self, found: Any, customer_message: str | None, request_type: str | None, topic: str | None
+    ) -> tuple[str | None, str | None]:
+        """The request type and topic a reply is filed under: given ones win, else what the customer's
+        message and the reply (``found``, from ``extract``) say."""
+        from .extract import normalize_topic
+
+        rtype = request_type or self._request_type(customer_message, "other" if found.is_refusal else "")
+        the_topic = normalize_topic(topic) if topic else found.topic
+        if the_topic is None and rtype in FEATURE_TYPES:
+            the_topic = found.asked_topic
+        return rtype, the_topic
+
     @staticmethod
     def _request_type(customer_message: str | None, fallback: str) -> str | None:
         if customer_message:
@@ -358,7 +371,7 @@ class Store:
         redact: bool | None = None,
     ) -> CaseRecord:
         """Record a sent reply: analysis, refusal, alternatives, promises, follow-ups (one transaction)."""
-        from .extract import extract, normalize_topic
+        from .extract import extract
 
         if not isinstance(reply, str) or not reply.strip():
             raise StoreError("the reply is empty: nothing to log")
@@ -390,10 +403,7 @@ class Store:
             except ValueError as exc:
                 raise StoreError(str(exc)) from None
         found = extract(reply, customer_message, sent, context)
-        rtype = request_type or self._request_type(customer_message, "other" if found.is_refusal else "")
-        the_topic = normalize_topic(topic) if topic else found.topic
-        if the_topic is None and rtype in FEATURE_TYPES:
-            the_topic = found.asked_topic
+        rtype, the_topic = self._type_and_topic(found, customer_message, request_type, topic)
         with self._write() as s:
             cid = self._customer_id(s, customer, customer_name)
             if helpdesk_ids:
@@ -590,7 +600,7 @@ class Store:
         at: datetime | None,
     ) -> tuple[list[PastCase], Any]:
         """The customer's earlier cases and ``reply``'s analysis against them (see ``_review``)."""
-        from .extract import extract, normalize_topic
+        from .extract import extract
 
         at_db = to_db(at) or now()
         past: list[PastCase] = []
@@ -603,10 +613,7 @@ class Store:
         rtype, the_topic = request_type, topic
         if past:
             found = extract(reply, customer_message, at_db, {})
-            rtype = request_type or self._request_type(customer_message, "other" if found.is_refusal else "")
-            the_topic = normalize_topic(topic) if topic else found.topic
-            if the_topic is None and rtype in FEATURE_TYPES:
-                the_topic = found.asked_topic
+            rtype, the_topic = self._type_and_topic(found, customer_message, request_type, topic)
         analysis = self._review(reply, customer_message, context, past, promises, rtype, the_topic, at_db)
         return past, analysis
 
