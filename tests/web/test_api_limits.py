@@ -99,3 +99,25 @@ def test_token_bucket_forgets_idle_keys() -> None:
     now[0] += 5.0
     bucket.take("e")
     assert len(bucket._buckets) <= 3
+
+
+def test_signed_in_users_on_one_address_have_their_own_buckets(
+    make_app: Callable[..., FastAPI], web_users: dict[str, Any]
+) -> None:
+    """The page's session names the user, so two agents behind one office address don't share a limit."""
+    import re
+
+    app = make_app(rate_limit=0.5, rate_burst=4)
+
+    def signed_in(c: TestClient, token: str) -> None:
+        page = c.get("/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf
+        c.post("/login", data={"token": token, "csrf": csrf.group(1), "next": "/"}, follow_redirects=False)
+
+    with TestClient(app) as ann, TestClient(app) as bo:
+        signed_in(ann, web_users["agent"].token)  # the login itself spends from the address' bucket
+        signed_in(bo, web_users["manager"].token)
+        codes = [ann.post("/v1/analyze", json={"reply": "No."}).status_code for _ in range(5)]
+        assert codes == [200, 200, 200, 200, 429]
+        assert bo.post("/v1/analyze", json={"reply": "No."}).status_code == 200

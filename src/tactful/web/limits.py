@@ -125,8 +125,8 @@ def credential_key(scope: Scope) -> str:
     session = scope.get("session")
     if isinstance(session, dict):
         user = session.get("user")
-        if isinstance(user, dict) and user.get("name"):
-            return f"user:{user['name']}"
+        if isinstance(user, dict) and isinstance(user.get("id"), int):
+            return f"user:{user['id']}"
     client = scope.get("client")
     return f"ip:{client[0] if client else 'unknown'}"
 
