@@ -41,6 +41,11 @@ def _check_port(host: str, port: int) -> None:
 @click.option("--max-body", type=click.IntRange(0), help="Largest request body in bytes (0: no limit).")
 @click.option("--rate-limit", type=click.FloatRange(0), help="Requests a second per token (0: no limit).")
 @click.option("--rate-burst", type=click.IntRange(1), help="Requests a token may send in a burst.")
+@click.option(
+    "--rate-limit-redis",
+    metavar="URL",
+    help="Keep the rate-limit buckets in Redis (redis://host:6379/0), shared by all workers and hosts.",
+)
 @click.option("--no-demo", is_flag=True, help="Do not load the demo data on the first run.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option(
@@ -59,6 +64,7 @@ def serve(
     max_body: int | None,
     rate_limit: float | None,
     rate_burst: int | None,
+    rate_limit_redis: str | None,
     no_demo: bool,
     access_log: bool,
     log_level: str,
@@ -84,6 +90,7 @@ def serve(
             max_body_bytes=max_body,
             rate_limit=rate_limit,
             rate_burst=rate_burst,
+            rate_limit_redis=rate_limit_redis,
         )
     except ValueError as exc:
         fail(str(exc))
@@ -121,6 +128,7 @@ def serve(
         ("TACTFUL_MAX_BODY", max_body),
         ("TACTFUL_RATE_LIMIT", rate_limit),
         ("TACTFUL_RATE_BURST", rate_burst),
+        ("TACTFUL_RATE_LIMIT_REDIS", rate_limit_redis),
     ):
         if value is not None:
             os.environ[name] = str(value)

@@ -34,7 +34,13 @@ from tactful.web.api import router as api_router
 from tactful.web.api.models import Health, UserOut
 from tactful.web.auth import TokenCache, current_user
 from tactful.web.errors import CatchAllMiddleware, install_error_handlers, json_response
-from tactful.web.limits import DEFAULT_MAX_BODY, BodySizeLimitMiddleware, RateLimitMiddleware, TokenBucket
+from tactful.web.limits import (
+    DEFAULT_MAX_BODY,
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    RedisTokenBucket,
+    TokenBucket,
+)
 from tactful.web.logs import install_log_redaction
 from tactful.web.security import SecurityHeadersMiddleware
 
@@ -62,6 +68,7 @@ class WebSettings:
     max_body_bytes: int = DEFAULT_MAX_BODY  # 0 disables the limit
     rate_limit: float = 20.0  # requests a second per token; 0 disables the limit
     rate_burst: int = 60
+    rate_limit_redis: str | None = None  # redis://… keeps the buckets in Redis, shared by all workers
     token_cache_s: float = 30.0  # how long a checked token is trusted before asking the store again
     chatwoot_secret: str | None = None
     zendesk_secret: str | None = None
@@ -76,6 +83,7 @@ class WebSettings:
             "max_body_bytes": int(_env_float("TACTFUL_MAX_BODY", DEFAULT_MAX_BODY)),
             "rate_limit": _env_float("TACTFUL_RATE_LIMIT", 20.0),
             "rate_burst": int(_env_float("TACTFUL_RATE_BURST", 60)),
+            "rate_limit_redis": env.get("TACTFUL_RATE_LIMIT_REDIS") or None,
             "chatwoot_secret": env.get("TACTFUL_CHATWOOT_SECRET") or None,
             "zendesk_secret": env.get("TACTFUL_ZENDESK_SECRET") or None,
             "webhook_tolerance_s": _env_float("TACTFUL_WEBHOOK_TOLERANCE", 300.0),
@@ -262,7 +270,12 @@ def create_app(
 
     # add_middleware puts each one outside the previous: this is innermost first.
     if settings.rate_limit > 0:
-        app.add_middleware(RateLimitMiddleware, bucket=TokenBucket(settings.rate_limit, settings.rate_burst))
+        bucket: TokenBucket | RedisTokenBucket = (
+            RedisTokenBucket(settings.rate_limit_redis, settings.rate_limit, settings.rate_burst)
+            if settings.rate_limit_redis
+            else TokenBucket(settings.rate_limit, settings.rate_burst)
+        )
+        app.add_middleware(RateLimitMiddleware, bucket=bucket)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key or os.environ.get("TACTFUL_SECRET_KEY") or secrets.token_urlsafe(32),

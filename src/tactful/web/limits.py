@@ -3,17 +3,21 @@
 The size limit refuses a body over ``max_bytes`` with 413 before the app reads it (from
 ``Content-Length``, and by counting a chunked body as it streams). The rate limit is an
 in-memory token bucket per credential — the bearer token (by its hash), else the session's
-user, else the client address — answering 429 with ``Retry-After``. It is per process: with
-several uvicorn workers each keeps its own buckets.
+user, else the client address — answering 429 with ``Retry-After``. In memory it is per process
+(with several uvicorn workers each keeps its own buckets); ``RedisTokenBucket`` keeps them in
+Redis, shared by every worker and host.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
+import logging
 import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -117,6 +121,61 @@ class TokenBucket:
             del self._buckets[key]
 
 
+# Refill and spend in one atomic step on Redis' own clock, so workers on several hosts agree.
+_REDIS_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, last = tonumber(saved[1]), tonumber(saved[2])
+if tokens == nil or last == nil then tokens, last = burst, now end
+tokens = math.min(burst, tokens + math.max(0, now - last) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+return tostring(wait)
+"""
+_log = logging.getLogger("tactful.web")
+
+
+class RedisTokenBucket:
+    """:class:`TokenBucket`'s rule with the buckets in Redis (``redis://host:port/db``): one limit
+    per credential however many workers and hosts serve. If Redis cannot be reached the request
+    goes through and a warning is logged (at most once a minute): a limiter must not take the API
+    down with it."""
+
+    def __init__(self, url: str, rate: float, burst: int, prefix: str = "tactful:rate:") -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        try:
+            import redis.asyncio as aioredis
+        except ImportError:  # pragma: no cover - depends on the environment
+            message = "a Redis rate limit needs the redis package: pip install 'tactful[redis]'"
+            raise ValueError(message) from None
+        self.rate = rate
+        self.burst = burst
+        self.prefix = prefix
+        self._client: Any = aioredis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._take: Any = self._client.register_script(_REDIS_TAKE)
+        self._warned_at = -math.inf
+
+    async def take(self, key: str) -> float:
+        """Spend one token for ``key``: 0.0 when allowed, else the seconds until one is available."""
+        from redis.exceptions import RedisError
+
+        try:
+            return float(await self._take(keys=[self.prefix + key], args=[self.rate, self.burst]))
+        except (RedisError, OSError) as exc:
+            if time.monotonic() - self._warned_at > 60:
+                self._warned_at = time.monotonic()
+                _log.warning("rate limit not applied: Redis is unavailable (%s)", exc)
+            return 0.0
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
 def credential_key(scope: Scope) -> str:
     """Who is asking: the bearer token (hashed), else the session's user, else the client address."""
     for name, value in scope["headers"]:
@@ -134,7 +193,7 @@ def credential_key(scope: Scope) -> str:
 class RateLimitMiddleware:
     """Must sit inside the session middleware so that it can see the session's user."""
 
-    def __init__(self, app: ASGIApp, bucket: TokenBucket) -> None:
+    def __init__(self, app: ASGIApp, bucket: TokenBucket | RedisTokenBucket) -> None:
         self.app = app
         self.bucket = bucket
 
@@ -143,6 +202,8 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         wait = self.bucket.take(credential_key(scope))
+        if inspect.isawaitable(wait):
+            wait = await wait
         if wait > 0:
             retry = max(1, math.ceil(wait))
             response = error_response(
