@@ -124,3 +124,29 @@ def test_rules_match_a_phrase_wrapped_across_lines() -> None:
 
     wrapped = analyze("Sorry, but that's against our\npolicy.")
     assert "tactful.positive.negative_framing" in {f.rule for f in wrapped.findings}
+
+
+def test_the_shipped_pattern_index_is_current(tmp_path: Path) -> None:
+    """patterns_index.json holds exactly what the shipped patterns work out to, freshly computed
+    (regenerate with `python scripts/write_pattern_index.py`)."""
+    import subprocess
+    import sys
+    from importlib import resources
+
+    fresh = tmp_path / "index.json"
+    code = (
+        "import os, sys; os.environ['TACTFUL_NO_PATTERN_INDEX'] = '1'\n"
+        "from tactful.text import patterns\n"
+        f"patterns.write_index({str(fresh)!r})\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    shipped = resources.files("tactful.text").joinpath("patterns_index.json").read_text("utf-8")
+    assert fresh.read_text("utf-8") == shipped, "stale: run python scripts/write_pattern_index.py"
+
+
+def test_a_pattern_the_index_does_not_know_is_worked_out() -> None:
+    from tactful.text import patterns
+
+    assert patterns.first_words([r"\bzebra crossings?\b"]) == (("zebra",), ())
+    assert patterns.required_literals([r"\bzebra crossings?\b"]) == ("zebra crossing",)
+    assert patterns.first_words([r"crossing"]) is None and patterns.required_literals([r"\w+"]) is None

@@ -13,13 +13,22 @@ Two shortcuts, both derived from the patterns themselves by reading ``re``'s own
 
 tests/test_patterns.py checks both against the plain scan on every rule and signal example,
 on generated text and on real replies.
+
+Reading the parse is most of a cold start's first analysis, so the results for the shipped rules
+and lexicons are saved in ``patterns_index.json``, keyed by the patterns themselves: an edited or
+new pattern is simply a miss and worked out as before. ``python scripts/write_pattern_index.py``
+rewrites the file; a test checks it is current.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
+from importlib import resources
 from typing import Any
 
 try:  # the parser behind ``re``; private, so any surprise just turns the pre-check off
@@ -74,7 +83,7 @@ def _required(items: Any) -> set[str] | None:
     return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
 
 
-def required_literals(patterns: list[str]) -> tuple[str, ...] | None:
+def _required_literals(patterns: list[str]) -> tuple[str, ...] | None:
     """Literals of which any match of any pattern contains one; None when some pattern has none."""
     found: set[str] = set()
     for pattern in patterns:
@@ -85,7 +94,7 @@ def required_literals(patterns: list[str]) -> tuple[str, ...] | None:
         if not req:
             return None
         found |= req
-    return tuple(sorted(found, key=len))
+    return tuple(sorted(found, key=lambda lit: (len(lit), lit)))  # shortest first, then stable
 
 
 _MAX_STARTS = 64  # an alternative with more possible first words than this is not indexed
@@ -169,7 +178,7 @@ def _indexable(items: list[Any]) -> set[tuple[str, bool]] | None:
     return None
 
 
-def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _first_words_of(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """(whole first words, three-letter heads of longer prefixes) of patterns whose matches all
     start at a word start (a leading ``\\b``); None when any pattern may start elsewhere.
     A word written with a leading apostrophe ("'s") starts one character before the word "s"."""
@@ -190,6 +199,72 @@ def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] 
             else:
                 return None
     return tuple(sorted(words)), tuple(sorted(heads))
+
+
+INDEX_FILE = "patterns_index.json"
+# Set to 1 to ignore the shipped index (the test that checks it works everything out afresh).
+NO_INDEX_ENV = "TACTFUL_NO_PATTERN_INDEX"
+_worked_out: dict[str, Any] = {}  # this process' results by key, shipped or not (what write_index saves)
+
+
+@cache
+def _shipped_index() -> dict[str, Any]:
+    if os.environ.get(NO_INDEX_ENV) == "1":
+        return {}
+    try:
+        data = json.loads(resources.files("tactful.text").joinpath(INDEX_FILE).read_text("utf-8"))
+    except (OSError, ValueError):  # pragma: no cover - a damaged install still works, only slower
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _remembered(kind: str, patterns: list[str], work_out: Callable[[list[str]], Any]) -> Any:
+    """``work_out(patterns)``, or its saved result for exactly these patterns (JSON: lists)."""
+    key = kind + "\x00" + "\x00".join(patterns)
+    if key not in _worked_out:
+        shipped = _shipped_index()
+        _worked_out[key] = shipped[key] if key in shipped else _as_json(work_out(patterns))
+    return _worked_out[key]
+
+
+def _as_json(value: Any) -> Any:
+    return [_as_json(v) for v in value] if isinstance(value, tuple | list) else value
+
+
+def required_literals(patterns: list[str]) -> tuple[str, ...] | None:
+    """Literals of which any match of any pattern contains one; None when some pattern has none."""
+    found = _remembered("literals", patterns, _required_literals)
+    return None if found is None else tuple(found)
+
+
+def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(whole first words, three-letter heads of longer prefixes) of patterns whose matches all
+    start at a word start (a leading ``\\b``); None when any pattern may start elsewhere."""
+    found = _remembered("first_words", patterns, _first_words_of)
+    return None if found is None else (tuple(found[0]), tuple(found[1]))
+
+
+def write_index(path: str | os.PathLike[str] | None = None) -> int:
+    """Save the index of every pattern this process has used, after using them all (analyze,
+    understand, compose, rewrite and its guard); run it in a fresh process with the shipped index
+    off (``scripts/write_pattern_index.py``). Returns the number of entries."""
+    import tactful
+    from tactful.composer import rewrite
+    from tactful.kb import STORE_EXAMPLE, load_kb
+    from tactful.understanding import understand
+
+    message = "Hi, my blender from order 5521 broke after six weeks. I want a refund or I'll post a review!"
+    kb = load_kb(STORE_EXAMPLE)
+    facts: dict[str, object] = {"purchase_date": "2026-09-01", "today": "2026-11-23"}
+    tactful.analyze("Sorry, we can't refund it. Thanks!", message, {"history": ["We can't."]})
+    understand(message)
+    tactful.compose(message, facts, kb)
+    rewrite("We CANNOT refund this. Sorry! So sorry.", message, facts=facts, kb=kb)
+    target = path or resources.files("tactful.text").joinpath(INDEX_FILE)
+    lines = [f"{json.dumps(k, ensure_ascii=False)}:{json.dumps(v)}" for k, v in sorted(_worked_out.items())]
+    with open(str(target), "w", encoding="utf-8") as f:  # one entry a line: reviewable diffs
+        f.write("{\n" + ",\n".join(lines) + "\n}\n")
+    return len(_worked_out)
 
 
 # Every indexed PhraseSet, and for each word of a reply the (set id, alternatives, shift) that may
