@@ -79,6 +79,24 @@ def test_session_cookie_is_samesite_lax_and_httponly(client: TestClient, web_use
     )
     cookie = r.headers["set-cookie"].lower()
     assert "samesite=lax" in cookie and "httponly" in cookie
+    assert "secure" not in cookie  # plain HTTP (a local run): a Secure cookie would never come back
+    assert "strict-transport-security" not in r.headers
+
+
+def test_over_https_the_session_cookie_is_secure_and_hsts_is_sent(
+    web_app: Any, web_users: dict[str, Any]
+) -> None:
+    with TestClient(web_app, base_url="https://tactful.example") as c:
+        page = c.get("/login")
+        assert page.headers["strict-transport-security"] == "max-age=31536000"
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf
+        r = c.post(
+            "/login", data={"token": web_users["agent"].token, "csrf": csrf.group(1)}, follow_redirects=False
+        )
+        cookie = r.headers["set-cookie"].lower()
+        assert cookie.count("secure") == 1 and "httponly" in cookie and "samesite=lax" in cookie
+        assert c.get("/", headers={"accept": "text/html"}).status_code == 200  # the session still works
 
 
 # ── authorization: an agent reading other agents' cases ──────────────────────────────────

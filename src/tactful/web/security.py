@@ -2,7 +2,9 @@
 
 Customer text is hostile input. The pages escape it; this Content-Security-Policy makes sure
 that even a slip cannot run a script: only same-origin scripts and styles, no inline code,
-no plugins, no framing. API responses carry customer data, so they are not cached.
+no plugins, no framing. API responses carry customer data, so they are not cached. A request
+that came over HTTPS (directly, or through a proxy uvicorn trusts with ``--proxy-headers``) gets
+its cookies marked ``Secure`` and a Strict-Transport-Security header, with no setting to forget.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ HEADERS: dict[str, str] = {
 }
 
 
+HSTS = "max-age=31536000"
+
+
+def _secure(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    """A cookie sent over HTTPS is marked Secure, so the browser never sends it over plain HTTP."""
+    if name.lower() == b"set-cookie" and b"secure" not in value.lower():
+        return name, value + b"; secure"
+    return name, value
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -34,10 +46,15 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if https:
+                    message["headers"] = [_secure(name, value) for name, value in message.get("headers", [])]
                 headers = MutableHeaders(scope=message)
+                if https:
+                    headers["Strict-Transport-Security"] = HSTS
                 for name, value in HEADERS.items():
                     headers[name] = value  # ours win: a route cannot loosen the policy
                 if not static and "cache-control" not in headers:
