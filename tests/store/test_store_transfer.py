@@ -96,3 +96,48 @@ def test_import_rejects_broken_input_and_changes_nothing(db_url: str, other_url:
         with pytest.raises(StoreError, match=r"truncated.jsonl:\d+: not valid JSON"):
             fresh.import_jsonl(truncated)
         assert fresh.cases() == [] and fresh.list_users() == []  # one transaction: nothing half-imported
+
+
+def test_an_export_from_an_older_schema_loads_into_a_new_store(
+    store: Store, other_url: str, tmp_path: Path
+) -> None:
+    """A backup written by an older tactful (revision 0003, before users could be revoked) restores
+    into a fresh store at head: nothing is lost, and the migrations bring it up to date."""
+    from tactful.store import db as store_db
+
+    fill(store)
+    current = tmp_path / "now.jsonl"
+    rows = store.export_jsonl(current, redact=False)
+    header, *lines = current.read_text().splitlines()
+    old_header = {**json.loads(header), "revision": "0003"}  # what tactful at 0003 wrote:
+    old_lines = []
+    for line in lines:  # the same rows, without the column 0004 added
+        item = json.loads(line)
+        if item["table"] == "users":
+            assert item["row"].pop("revoked_at") is None
+        old_lines.append(json.dumps(item))
+    backup = tmp_path / "backup-0003.jsonl"
+    backup.write_text("\n".join([json.dumps(old_header), *old_lines]) + "\n")
+    broken = tmp_path / "broken-0003.jsonl"
+    broken.write_text(
+        "\n".join([json.dumps(old_header), *old_lines[:3], '{"table": "cases", "row": ']) + "\n"
+    )
+    with open_store(other_url) as fresh:
+        assert fresh.revision() == store_db.head_revision() != "0003"
+        with pytest.raises(StoreError, match="not valid JSON"):
+            fresh.import_jsonl(broken)
+        assert fresh.revision() == store_db.head_revision()  # back at head, and still empty
+        assert fresh.list_users() == [] and fresh.cases() == []
+        assert fresh.import_jsonl(backup) == rows
+        assert fresh.revision() == store_db.head_revision()
+        again = tmp_path / "again.jsonl"
+        fresh.export_jsonl(again, redact=False)
+        assert again.read_bytes() == current.read_bytes()  # every row came through, at head
+        assert fresh.revoke_user("ann").revoked_at is not None  # the new column works on them
+
+
+def test_an_export_from_a_newer_tactful_is_refused_clearly(store: Store, tmp_path: Path) -> None:
+    future = tmp_path / "future.jsonl"
+    future.write_text('{"format": "tactful-store", "version": 1, "revision": "9999", "tables": []}\n')
+    with pytest.raises(StoreError, match="revision 9999, which this tactful does not know"):
+        store.import_jsonl(future)

@@ -848,11 +848,33 @@ class Store:
 
     @_guarded
     def import_jsonl(self, path: str | Path) -> int:
-        """Load an export into this (empty) store in one transaction; returns the number of rows."""
-        from .transfer import import_rows
+        """Load an export into this (empty) store in one transaction; returns the number of rows.
 
+        An export written by an older tactful (an earlier schema revision) loads too: the empty store
+        goes back to that revision, takes the rows, and the migrations bring it (and them) to head."""
+        from .transfer import export_revision, import_rows, is_empty
+
+        path = Path(path)
+        written_at = export_revision(path)
+        with self._read() as s:
+            current = db.current_revision(s.connection())
+            empty = is_empty(s)
+        if written_at is not None and written_at != current and empty:
+            known = db.revisions()
+            if written_at not in known:
+                raise StoreError(
+                    f"{path}: the export is from schema revision {written_at}, which this tactful does not "
+                    f"know (it knows {', '.join(known)}); use the tactful that wrote it, or a newer one"
+                )
+            if current in known and known.index(written_at) < known.index(current):
+                db.downgrade(self._engine, written_at)
+                try:
+                    with self._write() as s:
+                        return import_rows(s, path, revision=written_at)
+                finally:
+                    db.upgrade(self._engine)
         with self._write() as s:
-            return import_rows(s, Path(path), revision=db.current_revision(s.connection()))
+            return import_rows(s, path, revision=current)
 
     # ----------------------------------------------------------------- practice mode
     @_guarded

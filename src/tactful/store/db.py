@@ -166,6 +166,22 @@ def head_revision() -> str:
     return head
 
 
+def revisions() -> list[str]:
+    """Every schema revision this tactful knows, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (for loading an older export into an empty store)."""
+    from alembic import command
+
+    with writer(engine).begin() as conn:
+        command.downgrade(alembic_config(conn), revision)
+
+
 def current_revision(conn: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

@@ -118,14 +118,33 @@ def _decode(model: type[Base], row: dict[str, Any], where: str) -> dict[str, Any
     return out
 
 
-def _empty(s: Session) -> bool:
+def export_revision(path: Path) -> str | None:
+    """The schema revision an export was written at, from its header line."""
+    try:
+        with path.open("r", encoding="utf-8") as handle:
+            first = handle.readline()
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{path}: cannot read: {exc}") from None
+    try:
+        header = json.loads(first)
+    except json.JSONDecodeError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise StoreError(f"{path}:1: not a tactful store export (no {FORMAT!r} header)")
+    revision = header.get("revision")
+    return revision if isinstance(revision, str) else None
+
+
+def is_empty(s: Session) -> bool:
     return all(s.scalar(select(func.count()).select_from(_table(m))) == 0 for m in TABLES)
 
 
 def import_rows(s: Session, path: Path, *, revision: str | None) -> int:
     """Insert every row of an export; the store must be empty (nothing is overwritten)."""
     by_name = {m.__tablename__: m for m in TABLES}
-    if not _empty(s):
+    if not is_empty(s):
         raise StoreError("the store already holds data; import into an empty database (nothing was changed)")
     try:
         handle = path.open("r", encoding="utf-8")
