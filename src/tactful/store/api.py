@@ -852,7 +852,7 @@ class Store:
 
         An export written by an older tactful (an earlier schema revision) loads too: the empty store
         goes back to that revision, takes the rows, and the migrations bring it (and them) to head."""
-        from .transfer import export_revision, import_rows, is_empty
+        from .transfer import export_revision, import_rows, is_empty, require_empty
 
         path = Path(path)
         written_at = export_revision(path)
@@ -867,7 +867,7 @@ class Store:
                     f"know (it knows {', '.join(known)}); use the tactful that wrote it, or a newer one"
                 )
             if current in known and known.index(written_at) < known.index(current):
-                db.downgrade(self._engine, written_at)
+                db.downgrade(self._engine, written_at, check=require_empty)  # still empty, under the lock
                 try:
                     with self._write() as s:
                         return import_rows(s, path, revision=written_at)

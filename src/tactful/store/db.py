@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -174,11 +174,17 @@ def revisions() -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
-def downgrade(engine: Engine, revision: str) -> None:
-    """Take the schema back to ``revision`` (for loading an older export into an empty store)."""
+def downgrade(engine: Engine, revision: str, check: Callable[[Connection], None] | None = None) -> None:
+    """Take the schema back to ``revision`` (for loading an older export into an empty store).
+    ``check`` runs first in the same write transaction (under the migration lock on PostgreSQL),
+    so what it verifies cannot change before the schema does."""
     from alembic import command
 
     with writer(engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        if check is not None:
+            check(conn)
         command.downgrade(alembic_config(conn), revision)
 
 

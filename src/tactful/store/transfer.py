@@ -12,8 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, func, insert, select, text
+from sqlalchemy import DateTime, Integer, func, insert, inspect, select, text
 from sqlalchemy import Table as SATable
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .db import StoreError
@@ -118,40 +119,55 @@ def _decode(model: type[Base], row: dict[str, Any], where: str) -> dict[str, Any
     return out
 
 
-def export_revision(path: Path) -> str | None:
-    """The schema revision an export was written at, from its header line."""
+def _open(path: Path) -> Any:
     try:
-        with path.open("r", encoding="utf-8") as handle:
-            first = handle.readline()
+        return path.open("r", encoding="utf-8")
     except FileNotFoundError:
         raise StoreError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(f"{path}: cannot read: {exc}") from None
-    try:
-        header = json.loads(first)
-    except json.JSONDecodeError:
-        header = None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise StoreError(f"{path}:1: not a tactful store export (no {FORMAT!r} header)")
-    revision = header.get("revision")
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _header(item: Any, where: str) -> dict[str, Any]:
+    """Line 1 of an export, checked: a tactful store export in a format version this code reads."""
+    if not isinstance(item, dict) or item.get("format") != FORMAT:
+        raise StoreError(f"{where}: not a tactful store export (no {FORMAT!r} header)")
+    if item.get("version") != VERSION:
+        raise StoreError(f"{where}: export format version {item.get('version')} is not supported")
+    return item
+
+
+def export_revision(path: Path) -> str | None:
+    """The schema revision an export was written at, from its header line."""
+    with _open(path) as handle:
+        try:
+            first = json.loads(handle.readline())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            first = None
+    revision = _header(first, f"{path}:1").get("revision")
     return revision if isinstance(revision, str) else None
 
 
-def is_empty(s: Session) -> bool:
-    return all(s.scalar(select(func.count()).select_from(_table(m))) == 0 for m in TABLES)
+def _present(s: Session | Connection) -> list[type[Base]]:
+    """The store's tables that exist at its current revision (an older one lacks later tables)."""
+    names = set(inspect(s.connection() if isinstance(s, Session) else s).get_table_names())
+    return [m for m in TABLES if m.__tablename__ in names]
+
+
+def is_empty(s: Session | Connection) -> bool:
+    return all(s.scalar(select(func.count()).select_from(_table(m))) == 0 for m in _present(s))
+
+
+def require_empty(s: Session | Connection) -> None:
+    if not is_empty(s):
+        raise StoreError("the store already holds data; import into an empty database (nothing was changed)")
 
 
 def import_rows(s: Session, path: Path, *, revision: str | None) -> int:
     """Insert every row of an export; the store must be empty (nothing is overwritten)."""
     by_name = {m.__tablename__: m for m in TABLES}
-    if not is_empty(s):
-        raise StoreError("the store already holds data; import into an empty database (nothing was changed)")
-    try:
-        handle = path.open("r", encoding="utf-8")
-    except FileNotFoundError:
-        raise StoreError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read: {exc.strerror}") from None
+    require_empty(s)
+    handle = _open(path)
     pending: dict[str, list[dict[str, Any]]] = {}
     count = 0
     order: list[str] = []
@@ -171,11 +187,7 @@ def import_rows(s: Session, path: Path, *, revision: str | None) -> int:
             except json.JSONDecodeError as exc:
                 raise StoreError(f"{where}: not valid JSON: {exc.msg}") from None
             if number == 1:
-                if not isinstance(item, dict) or item.get("format") != FORMAT:
-                    raise StoreError(f"{where}: not a tactful store export (no {FORMAT!r} header)")
-                if item.get("version") != VERSION:
-                    raise StoreError(f"{where}: export format version {item.get('version')} is not supported")
-                if item.get("revision") != revision:
+                if _header(item, where).get("revision") != revision:
                     raise StoreError(
                         f"{where}: the export is from schema revision {item.get('revision')}, "
                         f"this store is at {revision}; upgrade the exporting store, export again"
@@ -205,7 +217,7 @@ def import_rows(s: Session, path: Path, *, revision: str | None) -> int:
 
 def _reset_sequences(s: Session) -> None:
     """After explicit ids, PostgreSQL's sequences must move past them."""
-    for model in TABLES:
+    for model in _present(s):
         table = _table(model)
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not isinstance(pk[0].type, Integer):
