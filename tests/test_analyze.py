@@ -114,6 +114,10 @@ def test_a_contradiction_scores_below_the_same_reply_judged_without_context(cont
     assert judged.characteristics["consistency"].score <= 0.5
     assert judged.score < analyze(wrong).score
     assert analyze(GOOD, context=context).score >= analyze(GOOD).score  # being consistent costs nothing
+    # a weak reply's other scores sit below even a halved consistency score: still no lift
+    weak = "No. You CANNOT return it after 60 days. Stop asking!!"
+    assert analyze(weak, context=context).characteristics["consistency"].score <= 0.5
+    assert analyze(weak, context=context).score <= analyze(weak).score
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t\n"])

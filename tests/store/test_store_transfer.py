@@ -118,6 +118,7 @@ def test_an_export_from_an_older_schema_loads_into_a_new_store(
     current = tmp_path / "now.jsonl"
     rows = store.export_jsonl(current, redact=False)
     header, *lines = current.read_text().splitlines()
+    assert rows == len(lines)
     old_header = {**json.loads(header), "revision": revision}  # what tactful at that revision wrote:
     old_lines, kept = [], []
     for line in lines:  # the same rows, without what later migrations added

@@ -152,7 +152,19 @@ def score_characteristics(
 
 
 def overall_score(characteristics: dict[str, CharacteristicScore]) -> int:
-    """Weighted mean of the applicable characteristics, 0–100."""
+    """Weighted mean of the applicable characteristics, 0–100. A reply with a consistency problem
+    never scores above the same reply judged without its policy or history: knowing what the
+    customer was told must not lift a reply that contradicts it (a weak reply's other scores can
+    sit below even a halved consistency score)."""
+    score = _weighted_mean(characteristics)
+    consistency = characteristics.get("consistency")
+    if consistency is not None and consistency.applicable and (consistency.score or 0.0) < 1.0:
+        unjudged = {k: v for k, v in characteristics.items() if k != "consistency"}
+        score = min(score, _weighted_mean(unjudged))
+    return score
+
+
+def _weighted_mean(characteristics: dict[str, CharacteristicScore]) -> int:
     total = weight = 0.0
     for name, cs in characteristics.items():
         if cs.applicable and cs.score is not None:
