@@ -92,6 +92,10 @@ def serve(
             rate_burst=rate_burst,
             rate_limit_redis=rate_limit_redis,
         )
+        if settings.rate_limit_redis:  # a bad URL or a missing package: say so before anything starts
+            from tactful.web.limits import RedisTokenBucket
+
+            RedisTokenBucket(settings.rate_limit_redis, 1.0, 1)
     except ValueError as exc:
         fail(str(exc))
     _check_port(host, port)

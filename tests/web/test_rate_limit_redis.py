@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,3 +73,52 @@ def test_serve_takes_the_redis_url_from_the_environment(monkeypatch: pytest.Monk
     assert WebSettings.from_env().rate_limit_redis == "redis://cache:6379/2"
     monkeypatch.delenv("TACTFUL_RATE_LIMIT_REDIS")
     assert WebSettings.from_env().rate_limit_redis is None
+
+
+def test_a_hung_redis_costs_one_timeout_then_is_left_alone_for_a_while() -> None:
+    """A server that accepts and never answers: the first request waits out the short timeout, the
+    next ones go straight through while the limiter pauses."""
+    import asyncio
+    import time
+
+    pytest.importorskip("redis")
+    from tactful.web.limits import RedisTokenBucket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+
+        async def takes() -> list[float]:
+            bucket = RedisTokenBucket(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", 1.0, 1)
+            spent = []
+            for _ in range(5):
+                started = time.perf_counter()
+                assert await bucket.take("k") == 0.0
+                spent.append(time.perf_counter() - started)
+            await bucket.close()
+            return spent
+
+        spent = asyncio.run(takes())
+    assert spent[0] >= RedisTokenBucket.TIMEOUT_S * 0.8
+    assert sum(spent[1:]) < 0.05
+
+
+def test_serve_refuses_a_bad_redis_url_before_starting(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tactful",
+            "serve",
+            "--rate-limit-redis",
+            "http://cache:6379",
+            "--db",
+            str(tmp_path / "a.db"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: Redis URL must specify one of the following schemes")
+    assert not (tmp_path / "a.db").exists()  # nothing was created or seeded

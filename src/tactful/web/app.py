@@ -235,9 +235,17 @@ def create_app(
         store = open_store(config=config)
     knowledge = load_kb(settings.kb_dir or STORE_EXAMPLE)
 
+    bucket: TokenBucket | RedisTokenBucket | None = None
+    if settings.rate_limit > 0 and settings.rate_limit_redis:
+        bucket = RedisTokenBucket(settings.rate_limit_redis, settings.rate_limit, settings.rate_burst)
+    elif settings.rate_limit > 0:
+        bucket = TokenBucket(settings.rate_limit, settings.rate_burst)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        if isinstance(bucket, RedisTokenBucket):
+            await bucket.close()
         close = getattr(store, "close", None)
         if owns_store and callable(close):
             close()
@@ -269,12 +277,7 @@ def create_app(
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # add_middleware puts each one outside the previous: this is innermost first.
-    if settings.rate_limit > 0:
-        bucket: TokenBucket | RedisTokenBucket = (
-            RedisTokenBucket(settings.rate_limit_redis, settings.rate_limit, settings.rate_burst)
-            if settings.rate_limit_redis
-            else TokenBucket(settings.rate_limit, settings.rate_burst)
-        )
+    if bucket is not None:
         app.add_middleware(RateLimitMiddleware, bucket=bucket)
     app.add_middleware(
         SessionMiddleware,

@@ -140,10 +140,14 @@ _log = logging.getLogger("tactful.web")
 
 
 class RedisTokenBucket:
-    """:class:`TokenBucket`'s rule with the buckets in Redis (``redis://host:port/db``): one limit
-    per credential however many workers and hosts serve. If Redis cannot be reached the request
-    goes through and a warning is logged (at most once a minute): a limiter must not take the API
-    down with it."""
+    """:class:`TokenBucket`'s rule with the buckets in Redis (``redis://host:port/db``, Redis 5 or
+    later): one limit per credential however many workers and hosts serve. If Redis fails, requests
+    go through for the next ``PAUSE_S`` seconds without asking it (so a hung Redis costs one
+    timeout, not one per request) and a warning is logged at most once a minute: a limiter must
+    not take the API down with it."""
+
+    PAUSE_S = 5.0
+    TIMEOUT_S = 0.25
 
     def __init__(self, url: str, rate: float, burst: int, prefix: str = "tactful:rate:") -> None:
         if rate <= 0 or burst < 1:
@@ -156,19 +160,26 @@ class RedisTokenBucket:
         self.rate = rate
         self.burst = burst
         self.prefix = prefix
-        self._client: Any = aioredis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._client: Any = aioredis.Redis.from_url(
+            url, socket_timeout=self.TIMEOUT_S, socket_connect_timeout=self.TIMEOUT_S
+        )
         self._take: Any = self._client.register_script(_REDIS_TAKE)
         self._warned_at = -math.inf
+        self._paused_until = -math.inf
 
     async def take(self, key: str) -> float:
         """Spend one token for ``key``: 0.0 when allowed, else the seconds until one is available."""
         from redis.exceptions import RedisError
 
+        if time.monotonic() < self._paused_until:
+            return 0.0
         try:
             return float(await self._take(keys=[self.prefix + key], args=[self.rate, self.burst]))
         except (RedisError, OSError) as exc:
-            if time.monotonic() - self._warned_at > 60:
-                self._warned_at = time.monotonic()
+            now = time.monotonic()
+            self._paused_until = now + self.PAUSE_S
+            if now - self._warned_at > 60:
+                self._warned_at = now
                 _log.warning("rate limit not applied: Redis is unavailable (%s)", exc)
             return 0.0
 
