@@ -65,3 +65,21 @@ def test_only_admins_revoke_and_unknown_users_are_404(client_as: Any, web_users:
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     assert admin.post("/v1/users/nobody/token").status_code == 404
     assert client_as("agent").get("/v1/followups").status_code == 200  # nobody else was touched
+
+
+def test_a_lookup_that_began_before_a_revocation_is_not_cached() -> None:
+    """The race: a request reads the still-valid user, the revocation commits and clears the cache,
+    then the request would put the old user back for token_cache_s."""
+    from datetime import datetime, timezone
+
+    from tactful.store.records import UserInfo
+    from tactful.web.auth import TokenCache
+
+    cache = TokenCache(ttl_s=30)
+    user = UserInfo(id=1, name="dee", role="agent", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    before = cache.generation
+    cache.clear()  # the revocation lands while the store was being asked
+    cache.put("token", user, before)
+    assert cache.get("token") is None
+    cache.put("token", user, cache.generation)  # a lookup that began after it is cached as usual
+    assert cache.get("token") == user

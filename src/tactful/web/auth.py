@@ -48,6 +48,7 @@ class TokenCache:
         self.max_entries = max_entries
         self._entries: dict[str, tuple[UserInfo, float]] = {}
         self._lock = threading.Lock()
+        self.generation = 0  # bumped by clear(): a lookup that began before it must not be cached
 
     @staticmethod
     def key(token: str) -> str:
@@ -61,10 +62,14 @@ class TokenCache:
             return None
         return hit[0]
 
-    def put(self, token: str, user: UserInfo) -> None:
+    def put(self, token: str, user: UserInfo, generation: int | None = None) -> None:
+        """Remember ``user``; skipped when the cache was cleared since ``generation`` was read (the
+        store was asked before a revocation that has since committed)."""
         if self.ttl_s <= 0:
             return
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
             self._entries[self.key(token)] = (user, time.monotonic() + self.ttl_s)
@@ -72,6 +77,7 @@ class TokenCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.generation += 1
 
 
 def forget_cached_users(request: Request) -> None:
@@ -94,9 +100,10 @@ def _lookup(request: Request, token: str) -> UserInfo | None:
     cache = _cache(request)
     user = cache.get(token)
     if user is None:
+        generation = cache.generation
         user = request.app.state.store.user_for_token(token)
         if user is not None:
-            cache.put(token, user)
+            cache.put(token, user, generation)
     return user
 
 
@@ -124,11 +131,12 @@ async def _session_user(request: Request) -> UserInfo | None:
     cache_key = f"session:{user_id}:{key}"
     user = cache.get(cache_key)
     if user is None:
+        generation = cache.generation
         user = await run_in_threadpool(request.app.state.store.session_user, user_id, key)
         if user is None:
             request.session.clear()
             return None
-        cache.put(cache_key, user)
+        cache.put(cache_key, user, generation)
     return user
 
 
