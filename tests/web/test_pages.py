@@ -123,6 +123,8 @@ def test_workspace_save_records_the_case(agent: tuple[TestClient, str], web_stor
     case = web_store.case(case_id)
     assert (case.customer, case.agent, case.reply) == ("c-9", "agent-user", BAD)
     assert case.policy_id == "refund-window" and case.is_refusal
+    shown = re.search(r'id="score">(\d+)<', html)
+    assert shown and case.score == int(shown.group(1))  # the score the page showed is the one kept
     # An agent sees their own case, not the dashboard.
     assert client.get(f"/cases/{case_id}").status_code == 200
     assert client.get("/dashboard").status_code == 403
@@ -147,6 +149,22 @@ def test_workspace_checks_what_this_customer_was_told_before(
     fresh = client.post("/workspace", data={**form, "customer": "new-one", "action": "analyze"}).text
     assert "No history for new-one yet." in fresh
     assert "tactful.consistency.history_period" not in fresh
+
+
+def test_replies_for_no_named_customer_do_not_share_a_history(
+    agent: tuple[TestClient, str], web_store: Any
+) -> None:
+    client, csrf = agent
+    form = {"csrf": csrf, "message": MESSAGE, "facts": FACTS, "action": "save"}
+    first = "Thanks for asking. I'll call you tomorrow about the coat."
+    second = "Thanks for asking. We can't refund the coat after 30 days, but I can offer store credit."
+    ids = []
+    for draft in (first, second):
+        html = client.post("/workspace", data={**form, "draft": draft}).text
+        ids.append(int(re.search(r"Saved as case <a href=\"/cases/(\d+)\"", html).group(1)))  # type: ignore[union-attr]
+    a, b = (web_store.case(i) for i in ids)
+    assert a.customer != b.customer and a.customer.startswith("walk-in-")
+    assert not any(f["characteristic"] == "consistency" for f in b.findings)
 
 
 def test_workspace_save_needs_a_reply(agent: tuple[TestClient, str]) -> None:

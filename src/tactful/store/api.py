@@ -369,8 +369,12 @@ class Store:
         customer_name: str | None = None,
         helpdesk_ids: dict[str, str] | None = None,
         redact: bool | None = None,
+        policy: Any = None,
     ) -> CaseRecord:
-        """Record a sent reply: analysis, refusal, alternatives, promises, follow-ups (one transaction)."""
+        """Record a sent reply: analysis, refusal, alternatives, promises, follow-ups (one transaction).
+
+        ``policy`` (as in :func:`tactful.analyze`'s context) lets consistency judge the reply against
+        the policy too, as the agent page does while the reply is drafted."""
         from .extract import extract
 
         if not isinstance(reply, str) or not reply.strip():
@@ -388,6 +392,8 @@ class Store:
         if received is not None and received > sent:
             raise StoreError("received_at is later than sent_at")
         context: dict[str, Any] = {}
+        if policy is not None:
+            context["policy"] = policy
         if channel:
             context["channel"] = channel
         if received is not None:

@@ -8,6 +8,7 @@ page script analyzes as the agent types (``/v1/analyze``) and applies fixes via 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -137,7 +138,11 @@ def build(request: Request, form: dict[str, str], *, compose_draft: bool) -> Wor
     if ws.draft.strip():
         if ws.history is not None:  # against what this customer was told before (as /v1/analyze does)
             analysis = store_of(request).analyze(
-                ws.customer, ws.draft, customer_message=ws.message, context=ws.context or None
+                ws.customer,
+                ws.draft,
+                customer_message=ws.message,
+                context=ws.context or None,
+                request_type=(ws.decision or {}).get("request_type"),
             )
         else:
             analysis = tactful.analyze(ws.draft, ws.message, ws.context or None, config=config)
@@ -154,16 +159,19 @@ def _history(request: Request, customer: str) -> Any:
 
 
 def _save(request: Request, ws: Workspace, user: UserInfo) -> int:
-    """Record the reply as a case in the store (with the decided request type and policy)."""
+    """Record the reply as a case in the store, scored as the page showed it (the decided request
+    type and the policy's reason); a reply for no named customer is a walk-in of its own."""
     decision = ws.decision or {}
     case = store_of(request).log_reply(
-        ws.customer or "walk-in",
+        ws.customer or f"walk-in-{secrets.token_hex(6)}",  # no customer named: no shared history
         ws.draft,
         customer_message=ws.message or None,
         channel=ws.channel,
         agent=user.name,
         request_type=decision.get("request_type"),
         policy_id=(decision.get("policy") or {}).get("id"),
+        policy=(ws.context or {}).get("policy"),
+        customer_name=None if ws.customer else "walk-in",
     )
     return int(case.id)
 
