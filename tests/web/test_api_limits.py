@@ -121,3 +121,44 @@ def test_signed_in_users_on_one_address_have_their_own_buckets(
         codes = [ann.post("/v1/analyze", json={"reply": "No."}).status_code for _ in range(5)]
         assert codes == [200, 200, 200, 200, 429]
         assert bo.post("/v1/analyze", json={"reply": "No."}).status_code == 200
+
+
+def test_an_oversized_reply_is_413_on_every_route_that_takes_one(tmp_path: Any, web_settings: Any) -> None:
+    """/v1/analyze for a known customer, /v1/cases and the webhooks answer 413, not a 503 that a
+    helpdesk would retry."""
+    import json
+
+    from tactful.store import open_store
+    from tactful.web.app import create_app
+
+    config = Config(limits=Limits(max_chars=100))
+    with open_store(f"sqlite:///{tmp_path / 's.db'}", config=config) as store:
+        _, token = store.add_user("ann", "agent")
+        app = create_app(store, config, secret_key="k" * 32, settings=web_settings)
+        big = "no " * 50
+        with TestClient(
+            app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {token}"}
+        ) as c:
+            store.log_reply("c1", "Thanks for asking.")
+            for path, body in (
+                ("/v1/analyze", {"reply": big, "customer": "c1"}),
+                ("/v1/cases", {"customer": "c1", "reply": big}),
+            ):
+                r = c.post(path, json=body)
+                assert r.status_code == 413 and r.json()["error"]["code"] == "text_too_large", (path, r.text)
+            payload = {
+                "event": "message_created",
+                "message_type": "outgoing",
+                "content": big,
+                "sender": {"id": 1, "name": "John", "type": "user"},
+                "conversation": {"id": 10, "meta": {"sender": {"id": 14}}},
+            }
+            from tests.web.conftest import CHATWOOT_SECRET
+
+            r = c.post(
+                "/v1/webhooks/chatwoot",
+                params={"token": CHATWOOT_SECRET},
+                content=json.dumps(payload).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            assert r.status_code == 413 and r.json()["error"]["code"] == "text_too_large", r.text

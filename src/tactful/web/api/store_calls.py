@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
+from tactful.analyzer.core import TextTooLarge
 from tactful.store.db import StoreError
 from tactful.web.errors import APIError
 
@@ -15,6 +16,7 @@ T = TypeVar("T")
 _MISSING = re.compile(r"^(no |unknown )|\b(not found|does not exist|is not a recorded)\b", re.IGNORECASE)
 _CONFLICT = re.compile(r"\balready exists\b", re.IGNORECASE)
 _INVALID = re.compile(r"\b(must be|needs|expected)\b", re.IGNORECASE)
+_TOO_LARGE = re.compile(r"\bthe limit is [\d,]+\b.*max_chars", re.IGNORECASE)
 
 
 async def store_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -28,6 +30,8 @@ async def store_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise APIError(404, "not_found", _text(exc)) from None
     except StoreError as exc:
         raise store_error(exc) from None
+    except TextTooLarge as exc:
+        raise APIError(413, "text_too_large", _text(exc)) from None
     except ValueError as exc:
         raise APIError(422, "invalid_input", _text(exc)) from None
 
@@ -35,6 +39,8 @@ async def store_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def store_error(exc: StoreError) -> APIError:
     """The JSON error for a store failure (also used for one that escapes a page or the auth)."""
     message = _text(exc)
+    if _TOO_LARGE.search(message):
+        return APIError(413, "text_too_large", message)
     if _MISSING.search(message):
         return APIError(404, "not_found", message)
     if _CONFLICT.search(message):

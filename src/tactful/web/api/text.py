@@ -12,12 +12,10 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.composer import compose, rewrite
-from tactful.store import StoreError
 from tactful.web.api.deps import config_of, invalid, kb_of, run_sized, store_of
 from tactful.web.api.models import (
     AnalysisOut,
@@ -29,7 +27,7 @@ from tactful.web.api.models import (
     UnderstandIn,
     UnderstandingOut,
 )
-from tactful.web.api.store_calls import store_error
+from tactful.web.api.store_calls import store_call
 from tactful.web.auth import current_user
 from tactful.web.errors import APIError, json_response
 
@@ -68,23 +66,21 @@ async def analyze_reply(request: Request) -> Response:
     await current_user(request)
     body = await _parse(request, AnalyzeIn)
     size = len(body.reply) + len(body.customer_message or "")
+    if body.customer:  # checked against what this customer was told before, as log_reply scores it
+        analysis = await store_call(
+            store_of(request).analyze,
+            body.customer,
+            body.reply,
+            customer_message=body.customer_message,
+            context=body.context,
+        )
+        return json_response(analysis.to_wire())
     try:
-        if body.customer:  # checked against what this customer was told before, as log_reply scores it
-            analysis = await run_in_threadpool(
-                store_of(request).analyze,
-                body.customer,
-                body.reply,
-                customer_message=body.customer_message,
-                context=body.context,
-            )
-        else:
-            analysis = await run_sized(
-                size, analyze, body.reply, body.customer_message, body.context, config=config_of(request)
-            )
+        analysis = await run_sized(
+            size, analyze, body.reply, body.customer_message, body.context, config=config_of(request)
+        )
     except TextTooLarge as exc:
         raise _too_large(exc) from None
-    except StoreError as exc:
-        raise store_error(exc) from None
     except ValueError as exc:
         raise invalid(exc) from None
     return json_response(analysis.to_wire())
