@@ -83,6 +83,15 @@ def test_session_cookie_is_samesite_lax_and_httponly(client: TestClient, web_use
     assert "strict-transport-security" not in r.headers
 
 
+def test_a_cookie_named_or_valued_secure_still_gets_the_flag() -> None:
+    from tactful.web.security import _secure
+
+    assert _secure(b"set-cookie", b"insecure=1; path=/") == (b"set-cookie", b"insecure=1; path=/; secure")
+    assert _secure(b"set-cookie", b"a=secure; path=/") == (b"set-cookie", b"a=secure; path=/; secure")
+    assert _secure(b"set-cookie", b"a=1; Secure") == (b"set-cookie", b"a=1; Secure")
+    assert _secure(b"content-type", b"secure") == (b"content-type", b"secure")
+
+
 def test_over_https_the_session_cookie_is_secure_and_hsts_is_sent(
     web_app: Any, web_users: dict[str, Any]
 ) -> None:

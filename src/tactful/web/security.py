@@ -32,9 +32,10 @@ HSTS = "max-age=31536000"
 
 def _secure(name: bytes, value: bytes) -> tuple[bytes, bytes]:
     """A cookie sent over HTTPS is marked Secure, so the browser never sends it over plain HTTP."""
-    if name.lower() == b"set-cookie" and b"secure" not in value.lower():
-        return name, value + b"; secure"
-    return name, value
+    if name.lower() != b"set-cookie":
+        return name, value
+    attributes = {part.strip().lower() for part in value.split(b";")[1:]}  # not the name=value
+    return (name, value) if b"secure" in attributes else (name, value + b"; secure")
 
 
 class SecurityHeadersMiddleware:
