@@ -65,6 +65,20 @@ def load(folder: Path):
     return texts, scores, dom, lab
 
 
+def domain_rank(scores, domains):  # type: ignore[no-untyped-def]
+    """The target: each request's percentile rank of Normalized Score within its domain, among the
+    rows given (training rows only). The evaluation ranks within a domain, and the two domains' raw
+    scores are not on one scale."""
+    import numpy as np
+    from scipy.stats import rankdata
+
+    target = np.zeros(len(scores))
+    for d in set(domains.tolist()):
+        sel = domains == d
+        target[sel] = rankdata(scores[sel]) / int(sel.sum())
+    return target
+
+
 def round_sig(x: float, digits: int = DIGITS) -> float:
     return float(f"{x:.{digits}g}")
 
@@ -84,7 +98,6 @@ def main(argv: list[str] | None = None) -> None:
     try:
         import numpy as np
         from scipy import sparse
-        from scipy.stats import rankdata
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.linear_model import Ridge
         from sklearn.model_selection import StratifiedKFold
@@ -102,22 +115,12 @@ def main(argv: list[str] | None = None) -> None:
     X = sparse.csr_matrix(vec.fit_transform(texts))
     names = vec.get_feature_names_out()
 
-    def domain_rank(rows):
-        """The target: each request's percentile rank of Normalized Score within its domain among
-        ``rows``. The evaluation ranks within a domain, and the two domains' raw scores are not on
-        one scale."""
-        target = np.zeros(len(rows))
-        for d in range(len(DOMAINS)):
-            sel = dom[rows] == d
-            target[sel] = rankdata(y[rows][sel]) / max(1, int(sel.sum()))
-        return target
-
     def fit(rows):
         """Ridge on ``rows``; returns (column ids, rounded pruned weights, bias) like the shipped model."""
         alpha = fit.alpha
         Xr = X[rows]
         cols = np.flatnonzero(np.asarray((Xr > 0).sum(axis=0)).ravel() >= MIN_DF)
-        m = Ridge(alpha=alpha, solver="sparse_cg", tol=1e-6).fit(Xr[:, cols], domain_rank(rows))
+        m = Ridge(alpha=alpha, solver="sparse_cg", tol=1e-6).fit(Xr[:, cols], domain_rank(y[rows], dom[rows]))
         keep = np.abs(m.coef_) >= PRUNE
         w = np.array([round_sig(v) for v in m.coef_[keep]])
         return cols[keep], w, round_sig(float(m.intercept_))
