@@ -155,3 +155,37 @@ def test_an_export_from_a_newer_tactful_is_refused_clearly(store: Store, tmp_pat
     future.write_text('{"format": "tactful-store", "version": 1, "revision": "9999", "tables": []}\n')
     with pytest.raises(StoreError, match="revision 9999, which this tactful does not know"):
         store.import_jsonl(future)
+
+
+def test_an_older_export_whose_migration_fails_leaves_the_store_as_it_was(
+    store: Store, other_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Going back, loading and migrating forward is one transaction: a failure in the last step
+    (here the upgrade) leaves the store empty at head, not half-imported at the old revision."""
+    import alembic.command
+
+    from tactful.store import db as store_db
+
+    store.log_reply("c1", "Thanks for asking.")
+    current = tmp_path / "now.jsonl"
+    store.export_jsonl(current, redact=False)
+    header, *lines = current.read_text().splitlines()
+    old = [json.dumps({**json.loads(header), "revision": "0003"})]
+    for line in lines:
+        item = json.loads(line)
+        item["row"].pop("revoked_at", None)
+        old.append(json.dumps(item))
+    backup = tmp_path / "backup.jsonl"
+    backup.write_text("\n".join(old) + "\n")
+    with open_store(other_url) as fresh:
+
+        def broken_upgrade(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("the migration broke")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(alembic.command, "upgrade", broken_upgrade)
+            with pytest.raises(RuntimeError, match="the migration broke"):
+                fresh.import_jsonl(backup)
+        assert fresh.revision() == store_db.head_revision()
+        assert fresh.cases() == [] and fresh.list_users() == []
+        assert fresh.import_jsonl(backup) == len(lines)  # and the store still works

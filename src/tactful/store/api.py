@@ -856,8 +856,9 @@ class Store:
     def import_jsonl(self, path: str | Path) -> int:
         """Load an export into this (empty) store in one transaction; returns the number of rows.
 
-        An export written by an older tactful (an earlier schema revision) loads too: the empty store
-        goes back to that revision, takes the rows, and the migrations bring it (and them) to head."""
+        An export written by an older tactful (an earlier schema revision) loads too: in one write
+        transaction the empty store goes back to that revision, takes the rows, and the migrations
+        bring it (and them) to head; a failure anywhere leaves the store as it was."""
         from .transfer import export_revision, import_rows, is_empty, require_empty
 
         path = Path(path)
@@ -873,12 +874,13 @@ class Store:
                     f"know (it knows {', '.join(known)}); use the tactful that wrote it, or a newer one"
                 )
             if current in known and known.index(written_at) < known.index(current):
-                db.downgrade(self._engine, written_at, check=require_empty)  # still empty, under the lock
-                try:
-                    with self._write() as s:
+
+                def load(conn: Any) -> int:
+                    with Session(bind=conn) as s:
                         return import_rows(s, path, revision=written_at)
-                finally:
-                    db.upgrade(self._engine)
+
+                # still empty, checked (and on PostgreSQL locked) in the transaction that drops tables
+                return db.at_revision(self._engine, written_at, load, before=require_empty)
         with self._write() as s:
             return import_rows(s, path, revision=current)
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 
@@ -27,6 +27,9 @@ _PG_LOCK_KEY = 0x7AC7F0
 
 class StoreError(RuntimeError):
     """The store cannot do what was asked; the message says why in one line."""
+
+
+T = TypeVar("T")
 
 
 def resolve_url(url: str | None = None, configured: str | None = None) -> str:
@@ -174,18 +177,27 @@ def revisions() -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
-def downgrade(engine: Engine, revision: str, check: Callable[[Connection], None] | None = None) -> None:
-    """Take the schema back to ``revision`` (for loading an older export into an empty store).
-    ``check`` runs first in the same write transaction (under the migration lock on PostgreSQL),
-    so what it verifies cannot change before the schema does."""
+def at_revision(
+    engine: Engine,
+    revision: str,
+    work: Callable[[Connection], T],
+    before: Callable[[Connection], None] | None = None,
+) -> T:
+    """``work(conn)`` with the schema taken back to ``revision``, then migrated to head again, all
+    in one write transaction (SQLite and PostgreSQL both have transactional DDL): if anything fails,
+    the store is exactly as it was. ``before(conn)`` runs first in that transaction (e.g. to lock
+    and check the tables the schema change would drop). For loading an older export."""
     from alembic import command
 
     with writer(engine).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-        if check is not None:
-            check(conn)
+        if before is not None:
+            before(conn)
         command.downgrade(alembic_config(conn), revision)
+        result = work(conn)
+        command.upgrade(alembic_config(conn), "head")
+        return result
 
 
 def current_revision(conn: Connection) -> str | None:

@@ -159,6 +159,12 @@ def is_empty(s: Session | Connection) -> bool:
 
 
 def require_empty(s: Session | Connection) -> None:
+    """Refuse a store with rows. On PostgreSQL the tables are locked against writers first, so none
+    can slip in before the import (or the schema change before it) commits."""
+    dialect = s.get_bind().dialect.name if isinstance(s, Session) else s.dialect.name
+    if dialect == "postgresql":
+        names = ", ".join(f'"{_table(m).name}"' for m in _present(s))
+        s.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
     if not is_empty(s):
         raise StoreError("the store already holds data; import into an empty database (nothing was changed)")
 

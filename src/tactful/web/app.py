@@ -244,11 +244,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        if isinstance(bucket, RedisTokenBucket):
-            await bucket.close()
-        close = getattr(store, "close", None)
-        if owns_store and callable(close):
-            close()
+        try:
+            if isinstance(bucket, RedisTokenBucket):
+                with contextlib.suppress(Exception):  # e.g. connections opened on a loop now closed
+                    await bucket.close()
+        finally:
+            close = getattr(store, "close", None)
+            if owns_store and callable(close):
+                close()
 
     app = FastAPI(
         title="tactful",
