@@ -13,6 +13,7 @@ without it.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,20 @@ from tactful.analyzer.politeness import _tokens, feature_keys  # noqa: E402
 from train_politeness import domain_rank, load  # noqa: E402
 
 ALPHA = 100.0  # the penalty the nested CV picks in most folds
+
+
+def _shape(text: str) -> list[float]:
+    """What words miss: length, question and exclamation marks, sentences, code, links, capitals."""
+    words = re.findall(r"\w+", text)
+    return [
+        float(np.log1p(len(words))),
+        text.count("?"),
+        text.count("!"),
+        len(re.findall(r"[.!?](?:\s|$)", text)),
+        float("`" in text or "<code>" in text),
+        float(bool(re.search(r"https?://", text))),
+        sum(c.isupper() for c in text) / max(1, len(text)),
+    ]
 
 
 def main() -> None:
@@ -95,6 +110,21 @@ def main() -> None:
     report("... plus per-domain copies, true domain given (Daume)", ridge(oracle))
     report("NB-weighted logistic regression on the quartiles", nb_logistic)
     report("equal blend of the ridge and the NB logistic", blend)
+
+    def ranked(M):  # type: ignore[no-untyped-def]
+        return lambda tr, te: Ridge(alpha=ALPHA).fit(M[tr], domain_rank(y[tr], dom[tr])).predict(M[te])
+
+    present = (X > 0).astype(np.float64)
+    report("rank target, binary presence instead of counts", ranked(present))
+    sublinear = X.copy()
+    sublinear.data = 1 + np.log(sublinear.data)
+    report("rank target, sublinear counts (1 + log)", ranked(sublinear))
+    shape = np.array([_shape(t) for t in texts])
+    shape = (shape - shape.mean(axis=0)) / (shape.std(axis=0) + 1e-9)
+    report(
+        "rank target + length, punctuation, capitals, code and link features",
+        ranked(sparse.hstack([X, sparse.csr_matrix(0.3 * shape)]).tocsr()),
+    )
     try:
         import wordllama
         from safetensors.numpy import load_file
