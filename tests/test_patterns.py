@@ -134,12 +134,10 @@ def test_the_shipped_pattern_index_is_current(tmp_path: Path) -> None:
     from importlib import resources
 
     fresh = tmp_path / "index.json"
-    code = (
-        "import os, sys; os.environ['TACTFUL_NO_PATTERN_INDEX'] = '1'\n"
-        "from tactful.text import patterns\n"
-        f"patterns.write_index({str(fresh)!r})\n"
+    script = Path(__file__).resolve().parents[1] / "scripts" / "write_pattern_index.py"
+    subprocess.run(
+        [sys.executable, str(script), "--out", str(fresh)], check=True, capture_output=True, text=True
     )
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     shipped = resources.files("tactful.text").joinpath("patterns_index.json").read_text("utf-8")
     assert fresh.read_text("utf-8") == shipped, "stale: run python scripts/write_pattern_index.py"
 

@@ -592,20 +592,25 @@ class Store:
         at: datetime | None = None,
     ) -> list[Finding]:
         """The ``consistency`` findings ``reply`` would get against this customer's history."""
-        past, analysis = self._against_history(customer, reply, customer_message, {}, request_type, topic, at)
-        return [f for f in analysis.findings if f.characteristic == "consistency"] if past else []
+        past, promises, rtype, the_topic, at_db = self._history(
+            customer, reply, customer_message, request_type, topic, at
+        )
+        if not past:  # nothing to be consistent with: no analysis needed
+            return []
+        analysis = self._review(reply, customer_message, {}, past, promises, rtype, the_topic, at_db)
+        return [f for f in analysis.findings if f.characteristic == "consistency"]
 
-    def _against_history(
+    def _history(
         self,
         customer: str,
         reply: str,
         customer_message: str | None,
-        context: dict[str, Any],
         request_type: str | None,
         topic: str | None,
         at: datetime | None,
-    ) -> tuple[list[PastCase], Any]:
-        """The customer's earlier cases and ``reply``'s analysis against them (see ``_review``)."""
+    ) -> tuple[list[PastCase], list[OpenPromise], str | None, str | None, datetime]:
+        """What ``_review`` needs to judge ``reply`` against this customer: their earlier cases, open
+        promises, the request type and topic the reply is filed under, and the time."""
         from .extract import extract
 
         at_db = to_db(at) or now()
@@ -616,12 +621,11 @@ class Store:
                 cid = s.scalar(select(Customer.id).where(Customer.key == customer.strip()))
                 if cid is not None:
                     past, promises = self._past(s, cid)
-        rtype, the_topic = request_type, topic
-        if past:
-            found = extract(reply, customer_message, at_db, {})
-            rtype, the_topic = self._type_and_topic(found, customer_message, request_type, topic)
-        analysis = self._review(reply, customer_message, context, past, promises, rtype, the_topic, at_db)
-        return past, analysis
+        if not past:
+            return past, promises, request_type, topic, at_db
+        found = extract(reply, customer_message, at_db, {})
+        rtype, the_topic = self._type_and_topic(found, customer_message, request_type, topic)
+        return past, promises, rtype, the_topic, at_db
 
     @_guarded
     def analyze(
@@ -640,8 +644,12 @@ class Store:
         (``TextTooLarge``, ``ValueError``) for the text itself."""
         if not isinstance(reply, str):
             raise TypeError(f"reply must be a str, not {type(reply).__name__}")
-        context = dict(context or {})
-        return self._against_history(customer, reply, customer_message, context, request_type, topic, None)[1]
+        past, promises, rtype, the_topic, at_db = self._history(
+            customer, reply, customer_message, request_type, topic, None
+        )
+        return self._review(
+            reply, customer_message, dict(context or {}), past, promises, rtype, the_topic, at_db
+        )
 
     @_guarded
     def case_analysis(self, case_id: int) -> dict[str, Any]:

@@ -204,7 +204,7 @@ def _first_words_of(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ..
 INDEX_FILE = "patterns_index.json"
 # Set to 1 to ignore the shipped index (the test that checks it works everything out afresh).
 NO_INDEX_ENV = "TACTFUL_NO_PATTERN_INDEX"
-_worked_out: dict[str, Any] = {}  # this process' results by key, shipped or not (what write_index saves)
+_worked_out: dict[str, Any] = {}  # this process' results by key, shipped or not (what save_index writes)
 
 
 @cache
@@ -244,22 +244,9 @@ def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] 
     return None if found is None else (tuple(found[0]), tuple(found[1]))
 
 
-def write_index(path: str | os.PathLike[str] | None = None) -> int:
-    """Save the index of every pattern this process has used, after using them all (analyze,
-    understand, compose, rewrite and its guard); run it in a fresh process with the shipped index
-    off (``scripts/write_pattern_index.py``). Returns the number of entries."""
-    import tactful
-    from tactful.composer import rewrite
-    from tactful.kb import STORE_EXAMPLE, load_kb
-    from tactful.understanding import understand
-
-    message = "Hi, my blender from order 5521 broke after six weeks. I want a refund or I'll post a review!"
-    kb = load_kb(STORE_EXAMPLE)
-    facts: dict[str, object] = {"purchase_date": "2026-09-01", "today": "2026-11-23"}
-    tactful.analyze("Sorry, we can't refund it. Thanks!", message, {"history": ["We can't."]})
-    understand(message)
-    tactful.compose(message, facts, kb)
-    rewrite("We CANNOT refund this. Sorry! So sorry.", message, facts=facts, kb=kb)
+def save_index(path: str | os.PathLike[str] | None = None) -> int:
+    """Save the parse results of every pattern this process has used (default: the shipped file);
+    ``scripts/write_pattern_index.py`` uses them all first. Returns the number of entries."""
     target = path or resources.files("tactful.text").joinpath(INDEX_FILE)
     lines = [f"{json.dumps(k, ensure_ascii=False)}:{json.dumps(v)}" for k, v in sorted(_worked_out.items())]
     with open(str(target), "w", encoding="utf-8") as f:  # one entry a line: reviewable diffs

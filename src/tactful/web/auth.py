@@ -8,6 +8,7 @@ lets managers and admins in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import threading
@@ -100,10 +101,16 @@ def _lookup(request: Request, token: str) -> UserInfo | None:
     cache = _cache(request)
     user = cache.get(token)
     if user is None:
-        generation = cache.generation
-        user = request.app.state.store.user_for_token(token)
-        if user is not None:
-            cache.put(token, user, generation)
+        user = _fetch(cache, token, lambda: request.app.state.store.user_for_token(token))
+    return user
+
+
+def _fetch(cache: TokenCache, key: str, ask_store: Callable[[], UserInfo | None]) -> UserInfo | None:
+    """Ask the store and remember the answer, unless a revocation cleared the cache meanwhile."""
+    generation = cache.generation
+    user = ask_store()
+    if user is not None:
+        cache.put(key, user, generation)
     return user
 
 
@@ -131,12 +138,10 @@ async def _session_user(request: Request) -> UserInfo | None:
     cache_key = f"session:{user_id}:{key}"
     user = cache.get(cache_key)
     if user is None:
-        generation = cache.generation
-        user = await run_in_threadpool(request.app.state.store.session_user, user_id, key)
+        ask = functools.partial(request.app.state.store.session_user, user_id, key)
+        user = await run_in_threadpool(_fetch, cache, cache_key, ask)
         if user is None:
             request.session.clear()
-            return None
-        cache.put(cache_key, user, generation)
     return user
 
 

@@ -287,10 +287,6 @@ async def analyze_outgoing(
         wire = analysis.to_dict()
         return {"action": "analyzed", "analysis": wire, "note": analysis_note(wire), "case": None}
     store = store_of(request)
-    limit = config_of(request).limits.max_chars
-    if len(reply) > limit:
-        message = f"the reply is {len(reply):,} characters; the limit is {limit:,} (limits.max_chars)"
-        raise APIError(413, "text_too_large", message)
     checked = None
     if store.redact and await run_sized(len(reply), redact_optional, reply) != reply:
         # The store keeps a redacted copy, so its analysis has other offsets: answer on the agent's own
