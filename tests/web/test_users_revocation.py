@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 HTML = {"accept": "text/html"}
@@ -83,3 +84,50 @@ def test_a_lookup_that_began_before_a_revocation_is_not_cached() -> None:
     assert cache.get("token") is None
     cache.put("token", user, cache.generation)  # a lookup that began after it is cached as usual
     assert cache.get("token") == user
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        {"user": {"id": 1, "name": "admin-user", "role": "admin", "created_at": "2026-01-01T00:00:00"}},
+        {"user": {"id": "1", "key": "0" * 32}},
+        {"user": {"id": 1, "key": None}},
+        {"user": "admin"},
+    ],
+)
+def test_an_old_style_or_malformed_session_signs_nobody_in(client: TestClient, session: dict) -> None:  # type: ignore[type-arg]
+    """A validly signed cookie from before sessions were checked (it named a role) or one with
+    the wrong shape is a signed-out visitor, never a 500 and never the user it names."""
+    import base64
+    import json
+
+    from itsdangerous import TimestampSigner
+    from tests.web.conftest import SECRET_KEY
+
+    from tactful.web.app import SESSION_COOKIE
+
+    data = base64.b64encode(json.dumps(session).encode())
+    client.cookies.set(SESSION_COOKIE, TimestampSigner(SECRET_KEY).sign(data).decode())
+    assert client.get("/v1/followups").status_code == 401
+    page = client.get("/", headers=HTML, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+
+
+def test_a_current_session_cookie_signed_the_same_way_is_accepted(
+    client: TestClient, web_users: dict[str, Any]
+) -> None:
+    """The control for the test above: the same signing with today's shape signs the user in."""
+    import base64
+    import json
+
+    from itsdangerous import TimestampSigner
+    from tests.web.conftest import SECRET_KEY
+
+    from tactful.store import Store
+    from tactful.web.app import SESSION_COOKIE
+
+    admin = web_users["admin"]
+    session = {"user": {"id": admin.info.id, "key": Store.session_key(admin.token)}}
+    data = base64.b64encode(json.dumps(session).encode())
+    client.cookies.set(SESSION_COOKIE, TimestampSigner(SECRET_KEY).sign(data).decode())
+    assert client.get("/v1/followups").status_code == 200
