@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
+from tactful.analyzer.options import option_spans
 from tactful.analyzer.refusal import find_refusals
 from tactful.analyzer.signals import load_signals
 from tactful.model import Span
-from tactful.text import fold, sentence_spans, word_count
+from tactful.text import fold, mask_urls, sentence_spans, word_count
 from tactful.text.patterns import WordStarts
 
 # Words too common in support conversations to count as a customer's own detail.
@@ -68,14 +70,45 @@ class Features:
             return self.refusals
         found = self.signals.get(signal)
         if found is None:
-            found = self.signals[signal] = load_signals()[signal].find(self.text, self.folded, self.starts)
+            found = load_signals()[signal].find(self.text, self.folded, self.starts)
+            derive = DERIVED.get(signal)
+            if derive is not None:
+                found = sorted(set(found).union(derive(self)))
+            self.signals[signal] = found
         return found
+
+    def questions(self) -> list[Span]:
+        """Sentences that ask the customer something: they invite a reply. A suggestion phrased as a
+        question ("Could you try the steps here?") asks for nothing back."""
+        if "?" not in self.folded:
+            return []
+        folded = self.folded
+        return [
+            s
+            for s in self.sentences
+            if folded[s[1] - 1] == "?" and not _SUGGESTION_QUESTION.search(folded[s[0] : s[1]])
+        ]
 
     def sentence_of(self, span: Span) -> Span:
         for s in self.sentences:
             if s[0] <= span[0] < s[1]:
                 return s
         return span
+
+
+# A question that only suggests a self-help step: "Could you try the steps here?", "Are you able to
+# restart it by following these steps?", or one that carries a link.
+_SUGGESTION_QUESTION = re.compile(
+    r"\burl\b|\bare you able to (?:try|follow|force|restart|reset|use)\b|\b(?:the|these|those) steps\b|"
+    r"(?:^|[.!?] |\n)\W*(?:could|can|would|will) you (?:please )?(?:try|go through|follow|use|change|restart|reset|"
+    r"update|reinstall|clear|make sure)\b"
+)
+
+# Spans a signal gets from the reply's shape rather than its phrases.
+DERIVED: dict[str, Callable[[Features], list[Span]]] = {
+    # a question to the customer asks them to come back; a person to contact is a way forward
+    "next_step": lambda f: f.questions() + f.spans("channel"),
+}
 
 
 def customer_details(message: str) -> set[str]:
@@ -89,28 +122,13 @@ def _mirrored_spans(starts: WordStarts, details: set[str]) -> list[Span]:
     return spans
 
 
-def _alternative_spans(text: str, markers: list[Span], sentences: list[Span]) -> list[Span]:
-    """One span per alternative offered: each marked sentence, split on a top-level " or "."""
-    seen: set[Span] = set()
-    out: list[Span] = []
-    for marker in markers:
-        sent = next((s for s in sentences if s[0] <= marker[0] < s[1]), marker)
-        if sent in seen:
-            continue
-        seen.add(sent)
-        piece = text[sent[0] : sent[1]]
-        start = sent[0]
-        for m in re.finditer(r",? or (?!not\b)|; ", piece):
-            out.append((start, sent[0] + m.start()))
-            start = sent[0] + m.end()
-        out.append((start, sent[1]))
-    return out
-
-
 def extract(text: str, customer: str | None = None, context: dict[str, Any] | None = None) -> Features:
-    folded = fold(text)
+    folded = mask_urls(fold(text))
     starts = WordStarts(folded)
-    alternative = load_signals()["alternative"].find(text, folded, starts)
+    signals = load_signals()
+    alternative = signals["alternative"].find(text, folded, starts)
+    channel = signals["channel"].find(text, folded, starts)
+    help_link = signals["help_link"].find(text, folded, starts)
     feats = Features(
         text=text,
         folded=folded,
@@ -118,12 +136,12 @@ def extract(text: str, customer: str | None = None, context: dict[str, Any] | No
         customer=customer,
         context=context or {},
         words=word_count(text),
-        signals={"alternative": alternative},
+        signals={"alternative": alternative, "channel": channel, "help_link": help_link},
         refusals=find_refusals(text, folded, starts),
         alternatives=[],
     )
-    if alternative:
-        feats.alternatives = _alternative_spans(text, alternative, feats.sentences)
+    if alternative or channel or help_link:
+        feats.alternatives = option_spans(text, folded, feats.sentences, alternative, channel, help_link)
     if customer:
         details = customer_details(customer)
         feats.customer_details = len(details)

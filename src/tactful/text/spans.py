@@ -11,8 +11,12 @@ import re
 from tactful.model import Span
 
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\uFFFF]+(?:['’][A-Za-z]+)?")
-# A sentence runs up to terminal punctuation (plus closing quotes) or a line break.
-_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)\]]*|\n|$)")
+# A sentence runs up to terminal punctuation (plus closing quotes) followed by white space or the end,
+# or a line break. A mark with a letter or digit right after it ("support.google.com", "v1.5", "2/2")
+# is inside a word and does not end the sentence. One character per step: linear on any input.
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?\"'”’)\]]))*(?:[.!?]+[\"'”’)\]]*|\n|$)")
+# Web addresses, matched on folded text; the analyzer reads each as the word "url" (see mask_urls).
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'”’)\]]*[^\s<>\"'”’)\].,;:!?]")
 
 
 def fold(text: str) -> str:
@@ -43,6 +47,16 @@ def _unwrap(text: str, low: str) -> str:
             if chars[i] == "\n":
                 chars[i] = " "
     return "".join(chars)
+
+
+def mask_urls(folded: str) -> str:
+    """``folded`` with every web address read as the word "url" (padded to the same length).
+
+    A help-centre link's path ("/cant-login", "/request-refund-failed") is not something the agent
+    said; masked, it cannot trigger a phrase, and "here: url" still reads as "a link here"."""
+    if "http" not in folded and "www." not in folded:
+        return folded
+    return _URL.sub(lambda m: "url" + " " * (m.end() - m.start() - 3), folded)
 
 
 def word_count(text: str) -> int:
