@@ -186,9 +186,22 @@ def test_precision_and_recall_on_shared_dev_data() -> None:
     assert sgd["precision"] >= 0.95, format_report(result)
     assert sgd["recall"] >= 0.95, format_report(result)
     assert sgd["success_fp_rate"] <= 0.01
-    # Hand review found about 1 false positive among ~30 flagged agent turns; guard against drift.
-    assert result["real_flagged_total"] <= 0.06 * result["real_turns_total"]
     assert "precision" in format_report(result)
+
+
+def test_refusals_in_the_labelled_real_replies() -> None:
+    """A guard against drift on the reviewer-labelled real replies (in-sample: the phrases were written
+    while reading them; docs/evaluation.md quotes the figures on companies held out instead)."""
+    labels = _shared_data() / "real-replies-labelled" / "labels.jsonl"
+    if not labels.is_file():
+        pytest.skip(f"shared data folder is missing: {labels.parent} (set TACTFUL_SHARED_DATA to run this check)")
+    import json
+
+    rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = [(r["is_refusal"], bool(find_refusals(r["reply"]))) for r in rows]
+    tp = sum(g and p for g, p in found)
+    assert tp / sum(p for _, p in found) >= 0.9  # precision
+    assert tp / sum(g for g, _ in found) >= 0.75  # recall
 
 
 @pytest.mark.parametrize("text", ["No.", "No", "Nope!", "  no  "])

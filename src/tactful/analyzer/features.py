@@ -7,32 +7,13 @@ from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
+from tactful.analyzer.mirroring import mirror
 from tactful.analyzer.options import option_spans
-from tactful.analyzer.refusal import find_refusals
+from tactful.analyzer.refusal import find_refusals, self_explained
 from tactful.analyzer.signals import load_signals
 from tactful.model import Span
 from tactful.text import fold, mask_urls, sentence_spans, word_count
 from tactful.text.patterns import WordStarts
-
-# Words too common in support conversations to count as a customer's own detail.
-_COMMON = frozenset(
-    """
-    about above after again against also although always another anything around because been before
-    being below between both cannot could does doing down during each either else even ever every
-    from further have having here hers herself himself however into itself just know like little
-    made make many maybe more most much must myself need never only other ought ours ourselves over
-    own please quite rather really same should since some still such than that their theirs them
-    themselves then there these they this those though through thus till under until upon very want
-    wanted wants what when where whether which while whom whose will with within without would your
-    yours yourself yourselves thanks thank hello dear regards best help sorry today tomorrow
-    yesterday time support team customer service hope well good great okay sure able refund refunds
-    order orders return returns exchange account item items product products purchase money payment
-    price plan subscription request issue problem policy days week weeks month months
-    """.split()
-)
-# Words as WordStarts sees them (\w+ runs), so a customer's detail and its echo line up.
-_DETAIL = re.compile(r"\w+")
-
 
 @dataclass(slots=True)
 class Features:
@@ -45,7 +26,8 @@ class Features:
     signals: dict[str, list[Span]]  # filled on first request (see spans): most replies need few
     refusals: list[Span]
     alternatives: list[Span]
-    mirrored: list[Span] = field(default_factory=list)
+    mirrored: list[Span] = field(default_factory=list)  # the customer's details, mirrored
+    echoed: list[Span] = field(default_factory=list)  # stretches copied word for word (earn nothing)
     customer_details: int = 0
     _sentences: list[Span] | None = None
 
@@ -61,8 +43,8 @@ class Features:
             return bool(self.refusals)
         if signal == "context":  # policy, history or timestamps were given
             return bool(self.context)
-        if signal == "mirrored":  # echoing the customer's own details is an acknowledgement too
-            return len({self.folded[s:e] for s, e in self.mirrored}) >= 2
+        if signal == "mirrored":  # naming the customer's own details is an acknowledgement too
+            return bool(self.mirrored)
         return bool(self.spans(signal))
 
     def spans(self, signal: str) -> list[Span]:
@@ -108,18 +90,9 @@ _SUGGESTION_QUESTION = re.compile(
 DERIVED: dict[str, Callable[[Features], list[Span]]] = {
     # a question to the customer asks them to come back; a person to contact is a way forward
     "next_step": lambda f: f.questions() + f.spans("channel"),
+    # "accounts can only sign up for individual plans" is the no and its why at once
+    "reason": lambda f: self_explained(f.folded, f.starts, f.refusals),
 }
-
-
-def customer_details(message: str) -> set[str]:
-    """The concrete things a customer said (numbers, names, products, reasons) as folded words."""
-    return {k for k in _DETAIL.findall(fold(message)) if (len(k) >= 4 or not k.isalpha())} - _COMMON
-
-
-def _mirrored_spans(starts: WordStarts, details: set[str]) -> list[Span]:
-    spans = [(pos, pos + len(word)) for word in details for pos in starts.by_word.get(word, ())]
-    spans.sort()
-    return spans
 
 
 def extract(text: str, customer: str | None = None, context: dict[str, Any] | None = None) -> Features:
@@ -143,7 +116,8 @@ def extract(text: str, customer: str | None = None, context: dict[str, Any] | No
     if alternative or channel or help_link:
         feats.alternatives = option_spans(text, folded, feats.sentences, alternative, channel, help_link)
     if customer:
-        details = customer_details(customer)
-        feats.customer_details = len(details)
-        feats.mirrored = _mirrored_spans(starts, details)
+        mirroring = mirror(folded, customer, mask_urls(fold(customer)))
+        feats.customer_details = mirroring.details
+        feats.mirrored = mirroring.mirrored
+        feats.echoed = mirroring.echoed
     return feats

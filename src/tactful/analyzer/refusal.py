@@ -28,7 +28,7 @@ from tactful.analyzer.signals import load_yaml
 from tactful.model import Span
 from tactful.text.patterns import PhraseSet, WordStarts, compile_patterns
 
-__all__ = ["find_refusals", "is_refusal"]
+__all__ = ["find_refusals", "is_refusal", "self_explained"]
 
 # Sentence ends: terminal punctuation followed by space/end, or a line break.
 # Sentence ends, found with rfind/find around a match (never a scan of the whole text).
@@ -79,6 +79,8 @@ class _Detector:
     soft_i: re.Pattern[str]
     success_i: re.Pattern[str]
     exceptions_i: re.Pattern[str] | None
+    # Refusal families whose wording is also the reason ("G-suite accounts can only sign up for ...").
+    reasoned_ps: PhraseSet
 
 
 _NEVER = r"(?!)"
@@ -127,6 +129,7 @@ def _detector() -> _Detector:
         soft_i=_compile(soft, ic),
         success_i=_compile(success, ic),
         exceptions_i=_compile(excepts, ic) if excepts else None,
+        reasoned_ps=compile_patterns(list(data.get("reasoned") or []), ignorecase=False),
     )
 
 
@@ -279,6 +282,15 @@ def _confirms_success(text: str, ctx: _Context, refusals: _Blockers, success: li
         if not ctx.discounted(*span):
             return True
     return False
+
+
+def self_explained(folded: str, starts: WordStarts, refusals: list[Span]) -> list[Span]:
+    """The refusals whose own wording gives the reason: a rights, eligibility, requirement, scope or
+    who-handles-it phrase (``reasoned`` in refusal.yml) that overlaps a refusal span."""
+    if not refusals:
+        return []
+    blockers = _Blockers(refusals)
+    return [m.span() for m in _detector().reasoned_ps.scan(folded, starts) if blockers.hits(m.span())]
 
 
 def is_refusal(text: str) -> bool:

@@ -74,14 +74,23 @@ Base = tuple[float, list[Span]]  # a characteristic's score before penalties, an
 
 
 def _empathy(f: Features, politeness: float) -> Base:
-    ack = f.spans("acknowledgement")
+    """Details of theirs the reply names, their feelings it meets, their ask it restates. Stock lines
+    ("I understand.", "sorry to hear that") and words copied verbatim earn nothing or next to nothing."""
+    generic = f.spans("generic_acknowledgement")
+    ack = [s for s in f.spans("acknowledgement") if not _overlaps(s, generic)]
+    feeling = f.spans("feeling")
+    warmth = 0.25 if feeling else 0.1 if f.spans("sympathy") else 0.0
     if f.customer and f.customer_details:
-        mirrored_keys = {f.folded[s:e] for s, e in f.mirrored}
-        acknowledged = bool(ack) or len(mirrored_keys) >= 2
-        value = 0.2 + (0.3 if acknowledged else 0.0) + min(0.5, 0.25 * len(mirrored_keys))
+        details = len({f.folded[s:e] for s, e in f.mirrored})
+        value = 0.2 + (0.5 if details else 0.0) + (0.1 if details >= 2 else 0.0) + warmth
+        value += 0.1 if ack else 0.0
     else:
-        value = 0.9 if ack else 0.3
-    return value, sorted(set(ack + f.mirrored))  # acknowledgement and mirrored details may overlap
+        value = 0.3 + (0.3 if ack else 0.0) + warmth
+    return min(1.0, value), sorted(set(ack + feeling + f.mirrored))
+
+
+def _overlaps(span: Span, others: list[Span]) -> bool:
+    return any(o[0] < span[1] and span[0] < o[1] for o in others)
 
 
 def _positive_language(f: Features, politeness: float) -> Base:

@@ -1,0 +1,132 @@
+"""Which of the customer's own details a reply mirrors, and which stretches it only echoes.
+
+A detail is a word of the customer's message that is not the vocabulary of every support conversation
+(``mirroring.yml``) and not the company's own name (a word inside one of the handles they wrote to). Words
+match on a light stem, so "disconnections" and "connecting" meet. Seed 002 asks for the customer's words
+"in your own words": a run of eight or more words copied verbatim is an echo and earns nothing.
+
+Everything here is one pass over each text (a set of the customer's eight-word runs, looked up per position).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from tactful.analyzer.signals import load_yaml
+from tactful.model import Span
+
+ECHO_WORDS = 8  # a verbatim run this long is copying a clause, not naming a detail
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ments", "ment", "ness", "edly", "ied", "ies",
+             "ed", "es", "s", "ly")  # fmt: skip
+_PREFIXES = ("dis", "re", "un")
+_SIGN_OFF_MARKS = "^*~@#/"
+
+
+@dataclass(frozen=True, slots=True)
+class Mirroring:
+    details: int  # how many distinct details the customer gave
+    mirrored: list[Span]  # reply spans that mirror one (echoed stretches left out)
+    echoed: list[Span]  # reply stretches copied word for word from the customer
+
+
+def stem(word: str) -> str:
+    """A light stem: enough for "crashes"/"crashing" or "reinstall"/"install" to meet, nothing more."""
+    w = word.strip("'’-")
+    if w.endswith(("'s", "’s")):
+        w = w[:-2]
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    for prefix in _PREFIXES:
+        if w.startswith(prefix) and len(w) - len(prefix) >= 4:
+            return w[len(prefix) :]
+    return w
+
+
+@cache
+def generic_stems() -> frozenset[str]:
+    data = load_yaml((resources.files("tactful.analyzer") / "mirroring.yml").read_text(encoding="utf-8"))
+    return frozenset(stem(w) for w in data["generic"].split())
+
+
+def _words(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) for each word, leaving out handles, hashtag marks' handles and sign-offs."""
+    out = []
+    for m in _WORD.finditer(folded):
+        start = m.start()
+        before = folded[start - 1] if start else " "
+        if before in _SIGN_OFF_MARKS or (before == "-" and (start < 2 or folded[start - 2] == " ")):
+            continue  # @handle, ^JS, *SR, /TF, -Becky
+        out.append((start, m.end(), m.group()))
+    return out
+
+
+def _is_detail(word: str, original: str, stemmed: str, generic: frozenset[str], handles: list[str]) -> bool:
+    """A content word: four letters or more, a number or code ("5521", "ce-34224-5"), or an acronym the
+    customer wrote in capitals ("GPU", "TV"); not generic, not the company's name."""
+    if word == "url" or stemmed in generic:
+        return False
+    if len(word) < 4 and not any(c.isdigit() for c in word):
+        acronym = len(word) >= 2 and original.isupper() and word not in generic_stems()
+        if not acronym:
+            return False
+    return not (len(stemmed) >= 4 and any(stemmed in h for h in handles))
+
+
+def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
+    """The customer's details that ``reply_folded`` mirrors (``customer`` as written, both texts folded
+    with URLs masked; folding keeps offsets, so the original case of each word can be read back)."""
+    generic = generic_stems()
+    handles = re.findall(r"@(\w+)", customer_folded) + re.findall(r"@(\w+)", reply_folded)
+    customer_spans = _words(customer_folded)
+    customer_words = [w for _, _, w in customer_spans]
+    details = {
+        s for a, b, w in customer_spans if _is_detail(w, customer[a:b], s := stem(w), generic, handles)
+    }
+    # a name written as one word or two ("FaceID", "Face ID") is the same detail
+    details.update(
+        j for (_, _, a), (_, _, b) in zip(customer_spans, customer_spans[1:]) if len(j := a + b) >= 6
+    )
+    reply_words = _words(reply_folded)
+    echoed_idx = _echoed(customer_words, [w for _, _, w in reply_words])
+    mirrored = [
+        (start, end)
+        for i, (start, end, w) in enumerate(reply_words)
+        if i not in echoed_idx and stem(w) in details
+    ]
+    mirrored += [
+        (a[0], b[1])
+        for i, (a, b) in enumerate(zip(reply_words, reply_words[1:]))
+        if i not in echoed_idx and a[2] + b[2] in details and len(a[2] + b[2]) >= 6
+    ]
+    mirrored.sort()
+    echoed = _runs([reply_words[i][:2] for i in sorted(echoed_idx)])
+    return Mirroring(details=len(details), mirrored=mirrored, echoed=echoed)
+
+
+def _echoed(customer: list[str], reply: list[str]) -> set[int]:
+    """Indices of reply words inside a run of ECHO_WORDS or more words copied from the customer."""
+    if len(customer) < ECHO_WORDS or len(reply) < ECHO_WORDS:
+        return set()
+    grams = {tuple(customer[i : i + ECHO_WORDS]) for i in range(len(customer) - ECHO_WORDS + 1)}
+    covered: set[int] = set()
+    for i in range(len(reply) - ECHO_WORDS + 1):
+        if tuple(reply[i : i + ECHO_WORDS]) in grams:
+            covered.update(range(i, i + ECHO_WORDS))
+    return covered
+
+
+def _runs(spans: list[Span]) -> list[Span]:
+    """Adjacent word spans joined into stretches (a gap of white space or punctuation only)."""
+    out: list[Span] = []
+    for start, end in spans:
+        if out and start - out[-1][1] <= 2:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
