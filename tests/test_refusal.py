@@ -194,7 +194,7 @@ def test_refusals_in_the_labelled_real_replies() -> None:
     while reading them; docs/evaluation.md quotes the figures on companies held out instead)."""
     labels = _shared_data() / "real-replies-labelled" / "labels.jsonl"
     if not labels.is_file():
-        pytest.skip(f"shared data folder is missing: {labels.parent} (set TACTFUL_SHARED_DATA to run this check)")
+        pytest.skip(f"shared data folder is missing: {labels.parent} (set TACTFUL_SHARED_DATA to run it)")
     import json
 
     rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from tactful.analyzer.mirroring import mirror
@@ -14,6 +14,7 @@ from tactful.analyzer.signals import load_signals
 from tactful.model import Span
 from tactful.text import fold, mask_urls, sentence_spans, word_count
 from tactful.text.patterns import WordStarts
+
 
 @dataclass(slots=True)
 class Features:
@@ -82,8 +83,8 @@ class Features:
 # restart it by following these steps?", or one that carries a link.
 _SUGGESTION_QUESTION = re.compile(
     r"\burl\b|\bare you able to (?:try|follow|force|restart|reset|use)\b|\b(?:the|these|those) steps\b|"
-    r"(?:^|[.!?] |\n)\W*(?:could|can|would|will) you (?:please )?(?:try|go through|follow|use|change|restart|reset|"
-    r"update|reinstall|clear|make sure)\b"
+    r"(?:^|[.!?] |\n)\W*(?:could|can|would|will) you (?:please )?"
+    r"(?:try|go through|follow|use|change|restart|reset|update|reinstall|clear|make sure)\b"
 )
 
 # Spans a signal gets from the reply's shape rather than its phrases.

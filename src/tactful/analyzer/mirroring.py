@@ -90,7 +90,9 @@ def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
     }
     # a name written as one word or two ("FaceID", "Face ID") is the same detail
     details.update(
-        j for (_, _, a), (_, _, b) in zip(customer_spans, customer_spans[1:]) if len(j := a + b) >= 6
+        j
+        for (_, _, a), (_, _, b) in zip(customer_spans, customer_spans[1:], strict=False)
+        if len(j := a + b) >= 6
     )
     reply_words = _words(reply_folded)
     echoed_idx = _echoed(customer_words, [w for _, _, w in reply_words])
@@ -101,7 +103,7 @@ def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
     ]
     mirrored += [
         (a[0], b[1])
-        for i, (a, b) in enumerate(zip(reply_words, reply_words[1:]))
+        for i, (a, b) in enumerate(zip(reply_words, reply_words[1:], strict=False))
         if i not in echoed_idx and a[2] + b[2] in details and len(a[2] + b[2]) >= 6
     ]
     mirrored.sort()

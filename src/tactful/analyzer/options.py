@@ -21,12 +21,15 @@ from bisect import bisect_right
 from tactful.model import Span
 
 _INFO_ONLY = re.compile(
-    r"\b(?:for (?:more|further|additional) (?:info|information|details|updates)|more (?:info|information|details)"
-    r" (?:on|about|here|at|in|regarding)|(?:read|learn|find out|see|know) more|for (?:details|updates|news)|for info(?:rmation)? (?:on|about))\b"
+    r"\b(?:for (?:more|further|additional) (?:info|information|details|updates)"
+    r"|more (?:info|information|details) (?:on|about|here|at|in|regarding)"
+    r"|(?:read|learn|find out|see|know) more|for (?:details|updates|news)"
+    r"|for info(?:rmation)? (?:on|about))\b"
 )
 _IN_CASE = re.compile(
-    r"\b(?:if|should|whenever|in case) (?:you |there )?(?:have|need|run into|still|are still|get|is|'re|’re|want)"
-    r"(?: \w+){0,3} (?:questions?|help|assistance|concerns?|issues?|anything|trouble|problems?|else|support)\b"
+    r"\b(?:if|should|whenever|in case) (?:you |there )?"
+    r"(?:have|need|run into|still|are still|get|is|'re|’re|want)(?: \w+){0,3} "
+    r"(?:questions?|help|assistance|concerns?|issues?|anything|trouble|problems?|else|support)\b"
     r"|\bfeel free\b|\banything else\b|\b(?:again|back)\b(?= [^.!?\n]{0,20}(?:if|when|should|anytime))"
 )
 _SPLIT = re.compile(r",? or (?!not\b)|; ")
