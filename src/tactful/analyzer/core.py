@@ -69,7 +69,7 @@ def analyze(
     characteristics = score_characteristics(feats, findings, polite, is_refusal, config)
     return Analysis(
         text=reply,
-        score=overall_score(characteristics),
+        score=overall_score(characteristics, findings, config),
         is_refusal=is_refusal,
         politeness=polite,
         characteristics=characteristics,

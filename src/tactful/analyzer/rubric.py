@@ -9,7 +9,8 @@ so the findings an agent sees explain the scores they get.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -93,6 +94,32 @@ def _overlaps(span: Span, others: list[Span]) -> bool:
     return any(o[0] < span[1] and span[0] < o[1] for o in others)
 
 
+def _gratitude(f: Features) -> Base:
+    """Thanks for something of theirs counts in full; the stock "thanks for reaching out" only half."""
+    thanks = f.spans("thanks")
+    if not thanks:
+        return 0.0, []
+    stock = f.spans("generic_acknowledgement")
+    specific = [s for s in thanks if not _overlaps(s, stock)]
+    return (1.0 if specific else 0.5), thanks
+
+
+# A fragment of a longer answer ("...to shift. 2/3"), or a reply with next to nothing in it.
+_FRAGMENT = re.compile(r"^\W*(?:\.\.\.|…)|(?:\.\.\.|…)\W*(?:\d/\d)?\W*$|\(?\b\d/\d\b\)?")
+
+
+def _substance(f: Features) -> float:
+    """Clarity needs something said: a reply of a few words, or a fragment, says too little to be clear."""
+    words = len(_CONTENT_WORD.findall(f.folded))
+    value = 1.0 if words >= 6 else 0.4 + 0.1 * words
+    if _FRAGMENT.search(f.folded):
+        value -= 0.2
+    return value
+
+
+_CONTENT_WORD = re.compile(r"(?<![@^*#/\w-])[a-z][a-z'’]+")
+
+
 def _positive_language(f: Features, politeness: float) -> Base:
     positive = f.spans("positive")
     pos, neg = len(positive), len(f.spans("negative"))
@@ -110,11 +137,11 @@ def _present(signal: str, yes: float, no: float) -> Callable[[Features, float], 
 # The base of each characteristic, computed only when it is judged (each may run a phrase scan).
 BASES: dict[str, Callable[[Features, float], Base]] = {
     "empathy": _empathy,
-    "clarity": lambda f, p: (1.0, f.refusals),
+    "clarity": lambda f, p: (_substance(f), f.refusals),
     "professional_tone": lambda f, p: (0.6 + 0.4 * p, []),
     "reason": _present("reason", 1.0, 0.25),
     "alternatives": lambda f, p: (1.0 if f.alternatives else 0.0, f.alternatives),
-    "gratitude": _present("thanks", 1.0, 0.0),
+    "gratitude": lambda f, p: _gratitude(f),
     "consistency": lambda f, p: (1.0, []),
     "timeliness": lambda f, p: (1.0, []),
     "apology_balance": lambda f, p: (1.0, f.spans("apology")),
@@ -141,7 +168,9 @@ def score_characteristics(
         )
     timeliness = _timeliness(f, config)
     judged = {
-        "consistency": bool(f.context.get("policy") or f.context.get("history")),
+        # judged against a policy or history, or wherever a finding says the reply contradicts something
+        "consistency": bool(f.context.get("policy") or f.context.get("history"))
+        or penalties["consistency"] > 0,
         "timeliness": timeliness is not None,
     }
     out: dict[str, CharacteristicScore] = {}
@@ -160,17 +189,31 @@ def score_characteristics(
     return out
 
 
-def overall_score(characteristics: dict[str, CharacteristicScore]) -> int:
-    """Weighted mean of the applicable characteristics, 0–100. A reply with a consistency problem
-    never scores above the same reply judged without its policy or history: knowing what the
-    customer was told must not lift a reply that contradicts it (a weak reply's other scores can
-    sit below even a halved consistency score)."""
+# The page colours a score under this red, whatever the team's threshold.
+RED_BELOW = 60
+
+
+def overall_score(
+    characteristics: dict[str, CharacteristicScore],
+    findings: Sequence[Finding] = (),
+    config: Config | None = None,
+) -> int:
+    """Weighted mean of the applicable characteristics, 0–100, with two caps.
+
+    * A reply with a consistency problem never scores above the same reply judged without its policy or
+      history: knowing what the customer was told must not lift a reply that contradicts it.
+    * An ERROR (blame, contradicting the policy, the history or the customer's own message) keeps the
+      score under the team threshold and in the red: however warm the rest, it must not be sent as is.
+    """
     score = _weighted_mean(characteristics)
     consistency = characteristics.get("consistency")
     if consistency is not None and consistency.applicable and (consistency.score or 0.0) < 1.0:
         unjudged = {k: v for k, v in characteristics.items() if k != "consistency"}
         score = min(score, _weighted_mean(unjudged))
-    return score
+    if any(f.level == "error" for f in findings):
+        threshold = (config or Config()).thresholds.min_score
+        score = min(score, min(threshold, RED_BELOW) - 1)
+    return max(0, score)
 
 
 def _weighted_mean(characteristics: dict[str, CharacteristicScore]) -> int:

@@ -117,3 +117,57 @@ def shouting(feats: Features, config: Config) -> list[Span]:
             at += len(word)
     spans.sort()
     return spans
+
+
+# An order, booking or reference number: after such a word, or written with '#'.
+_REFERENCE = re.compile(
+    r"(?:\b(?:order|booking|reservation|reference|ref|confirmation|ticket|case|invoice|tracking)"
+    r"(?: (?:number|no\.?|num|id|code))?[ :#]*|#)([A-Za-z]{0,3}-?\d[\dA-Za-z-]{3,})\b",
+    re.IGNORECASE,
+)
+# A name the customer signs with or gives; the name a reply greets.
+_OWN_NAME = re.compile(
+    r"(?:\bmy name is|\bthis is|\bname's|(?:^|\s)[-–—~^]"
+    r"|\b(?:thanks|thank you|regards|cheers|best|sincerely),?\s*\n?)"
+    r"\s*([A-Z][a-z]+)\b\W*$|\bmy name is ([A-Z][a-z]+)\b"
+)
+_GREETED = re.compile(
+    r"^(?:\s*@\w+)*\s*(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening))[ ,]+([A-Z][a-z]+)\b"
+)
+_AMOUNT = re.compile(
+    r"[$£€]\s?(\d[\d,]*(?:\.\d\d)?)|\b(\d[\d,]*(?:\.\d\d)?)\s?(?:dollars|euros|pounds|usd|eur|gbp)\b"
+)
+_MONEY_WORDS = re.compile(
+    r"\b(?:refund|charge|charged|paid|pay|payment|credit|bill|billed|cost|price|fee)", re.I
+)
+
+
+def _norm_ref(value: str) -> str:
+    return value.replace("-", "").lower()
+
+
+@check
+def contradicts_customer(feats: Features, config: Config) -> list[Span]:
+    """An order number, name or amount in the reply that is not the one the customer gave."""
+    customer = feats.customer
+    if not customer:
+        return []
+    text = feats.text
+    spans: list[Span] = []
+    theirs = {_norm_ref(m.group(1)) for m in _REFERENCE.finditer(customer)}
+    if theirs:
+        spans += [m.span(1) for m in _REFERENCE.finditer(text) if _norm_ref(m.group(1)) not in theirs]
+    own = _OWN_NAME.search(customer.strip())
+    greeted = _GREETED.search(text)
+    if own and greeted:
+        name = (own.group(1) or own.group(2)).lower()
+        if greeted.group(1).lower() != name and greeted.group(1).lower() not in customer.lower():
+            spans.append(greeted.span(1))
+    amounts = {(m.group(1) or m.group(2)).replace(",", "") for m in _AMOUNT.finditer(customer)}
+    if amounts:
+        for m in _AMOUNT.finditer(text):
+            value = (m.group(1) or m.group(2)).replace(",", "")
+            sentence = feats.sentence_of(m.span())
+            if value not in amounts and _MONEY_WORDS.search(text, sentence[0], sentence[1]):
+                spans.append(m.span())
+    return sorted(spans)
