@@ -54,6 +54,20 @@ def test_log_reply_extracts_refusal_alternatives_promise_and_followup(store: Sto
     json.dumps(case.to_dict())  # JSON-ready
 
 
+def test_a_feature_declined_in_the_reply_alone_is_listed_and_a_dated_promise_is_a_followup(
+    store: Store,
+) -> None:
+    store.log_reply(
+        "c7",
+        "We won't be adding dark mode, sorry. I'll check with the team and email you next Tuesday.",
+        sent_at=T0,
+    )
+    [topic] = store.declined_requests()
+    assert topic.topic == "dark mode" and topic.request_type == "feature_request" and topic.customers == 1
+    [follow] = store.history("c7").followups
+    assert follow.due_at == datetime(2026, 3, 3, 17, 0, tzinfo=timezone.utc)  # the Tuesday after T0
+
+
 def test_history_tells_the_customer_story(store: Store) -> None:
     first = log_refund(store, customer_name="Ana Ruiz")
     store.add_feedback(first.id, 4, "fair enough")

@@ -7,7 +7,13 @@ from datetime import datetime
 import pytest
 
 import tactful
-from tactful.store.extract import alternative_kind, extract, find_promises, topic_from_message
+from tactful.store.extract import (
+    alternative_kind,
+    declined_feature,
+    extract,
+    find_promises,
+    topic_from_message,
+)
 from tactful.store.redact import redact
 from tactful.store.requests import draft_notification
 
@@ -47,6 +53,7 @@ def test_redact(text: str, expected: str) -> None:
         ("I'll reach out next week.", datetime(2026, 3, 9, 17, 0)),
         ("We'll keep you posted on Monday.", datetime(2026, 3, 9, 17, 0)),
         ("I'll get back to you.", None),
+        ("I'll check with the billing team and email you next Tuesday.", datetime(2026, 3, 3, 17, 0)),
     ],
 )
 def test_contact_promises_and_due_dates(reply: str, due: datetime | None) -> None:
@@ -85,3 +92,24 @@ def test_draft_uses_store_facts_only_and_scores_well() -> None:
     assert "promised" not in draft
     analysis = tactful.analyze(draft)
     assert analysis.score >= 85 and analysis.findings == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "topic"),
+    [
+        ("We won't be adding dark mode.", "dark mode"),
+        ("Unfortunately dark mode isn't on our roadmap right now.", "dark mode"),
+        (
+            "We don't currently have a bulk export feature, but you can export one file at a time.",
+            "bulk export",
+        ),
+        ("Sorry, we won't be adding it.", None),
+        ("Your order shipped yesterday.", None),
+    ],
+)
+def test_a_declined_feature_is_read_from_the_reply_itself(reply: str, topic: str | None) -> None:
+    assert declined_feature(reply) == topic
+
+
+def test_a_promise_with_words_between_still_counts_but_a_negated_one_does_not() -> None:
+    assert find_promises("We will not call you.", MONDAY) == []

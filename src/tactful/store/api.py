@@ -339,6 +339,10 @@ class Store:
         the_topic = normalize_topic(topic) if topic else found.topic
         if the_topic is None and rtype in FEATURE_TYPES:
             the_topic = found.asked_topic
+        if the_topic is None and found.declined_feature:  # "we won't be adding dark mode"
+            the_topic = found.declined_feature
+            if not request_type and rtype not in FEATURE_TYPES:
+                rtype = "feature_request"
         return rtype, the_topic
 
     @staticmethod

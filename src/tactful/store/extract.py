@@ -13,7 +13,8 @@ from typing import Any
 
 # A promise: the agent commits to contact the customer again.
 _PROMISE = re.compile(
-    r"\b(?:i|we)(?:'ll|’ll| will| shall| am going to| are going to)\s+(?:personally\s+|also\s+)?"
+    r"\b(?:i|we)(?:'ll|’ll| will| shall| am going to| are going to)\s+"
+    r"(?:(?!(?:not|never|won't)\b)[\w'’]+,?\s+){0,8}?"  # "I'll check with the team and email you"
     r"(?:let you know|notify you|tell you|email you|e-mail you|call you|ring you|text you|message you|"
     r"update you|keep you (?:posted|updated|informed)|get back to you|follow up|reach out|contact you|"
     r"write to you|send you an? (?:update|email|note|message))\b(?:(?!,? (?:and|but) (?:i|we)\b)[^.!?\n])*",
@@ -70,6 +71,33 @@ _ASK_TOPIC = re.compile(
     re.IGNORECASE,
 )
 _TOPIC_STOP = frozenset("it this that them a an the me us you any one more please".split())
+# A declined feature named in the reply itself: "we won't be adding dark mode", "dark mode isn't on our
+# roadmap", "we don't have a bulk export feature".
+_TOPIC = r"(?P<topic>[a-z][\w\-]*(?: [a-z][\w\-]*){0,3}?)"
+_DECLINED_FEATURE = (
+    re.compile(
+        r"\b(?:won'?t|won’t|will not|aren'?t going to|are not going to|don'?t plan to|do not plan to"
+        r"|have no plans to)(?: be)? (?:adding|add|building|build|implementing|implement|introducing"
+        r"|introduce"
+        r"|supporting|support|offering|offer|bringing back|bring back|releasing|release|launching|launch) "
+        r"(?:a |an |the |any )?"
+        + _TOPIC
+        + r"(?=[.!,;?]| (?:to|in|for|on|at|any|right|this|soon|anytime|yet|now)\b|$)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?:^|[.!?,;:]\s*|\b(?:but|and|so|unfortunately|sadly|currently|however)\s+)"
+        + _TOPIC.replace("{0,3}?", "{0,3}")
+        + r" (?:isn'?t|isn’t|is not|aren'?t|aren’t|are not) (?:currently |yet )?(?:on|in|part of) "
+        r"(?:our|the) (?:current )?(?:roadmap|plans)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:don'?t|don’t|do not|doesn'?t|doesn’t|does not) (?:currently |yet )?(?:have|offer|support) "
+        r"(?:a |an |the |any )?" + _TOPIC + r" (?:feature|option|setting|integration)\b",
+        re.IGNORECASE,
+    ),
+)
 
 
 @dataclass(slots=True)
@@ -88,6 +116,7 @@ class Extracted:
     promises: list[ExtractedPromise] = field(default_factory=list)
     exception_granted: bool = False
     topic: str | None = None  # from a "when X ships" promise
+    declined_feature: str | None = None  # from "we won't be adding X" in the reply itself
     asked_topic: str | None = None  # from "could you add X?" in the customer's message
 
 
@@ -148,6 +177,21 @@ def topic_from_message(message: str | None) -> str | None:
     return None
 
 
+def declined_feature(reply: str) -> str | None:
+    """The feature a reply itself says won't be built or isn't offered, as a topic; None if it names none."""
+    for pattern in _DECLINED_FEATURE:
+        for m in pattern.finditer(reply):
+            words = [w for w in normalize_topic(m.group("topic")).split() if w not in _TOPIC_STOP]
+            while words and words[0] in _LEAD_STOP:
+                words.pop(0)
+            if words and len(" ".join(words)) >= 3:
+                return " ".join(words)
+    return None
+
+
+_LEAD_STOP = frozenset("unfortunately sadly currently but and so however also still".split())
+
+
 def extract(
     reply: str, customer_message: str | None, sent_at: datetime, context: dict[str, Any]
 ) -> Extracted:
@@ -170,4 +214,6 @@ def extract(
     found.exception_granted = bool(_EXCEPTION.search(reply)) and not found.is_refusal
     found.topic = next((p.topic for p in found.promises if p.topic), None)
     found.asked_topic = topic_from_message(customer_message)
+    if found.is_refusal:
+        found.declined_feature = declined_feature(reply)
     return found
