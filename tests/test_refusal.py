@@ -221,3 +221,23 @@ def test_no_answering_a_question_is_not_a_refusal(text: str) -> None:
 )
 def test_no_as_part_of_a_phrase_is_not_a_bare_no(text: str) -> None:
     assert not find_refusals(text)
+
+
+def test_the_qa_prefilter_never_drops_a_refusal_the_analysis_finds() -> None:
+    """``tactful qa`` skips a turn when ``is_refusal`` says no; on every real reply in the shared data it
+    must agree with the full analysis (same detector, same folded and masked text)."""
+    import csv
+    import json
+
+    from tactful import analyze
+
+    data = _shared_data()
+    labels = data / "real-replies-labelled" / "labels.jsonl"
+    if not labels.is_file():
+        pytest.skip(f"shared data folder is missing: {data} (set TACTFUL_SHARED_DATA to run it)")
+    texts = [json.loads(line)["reply"] for line in labels.read_text(encoding="utf-8").splitlines() if line]
+    with open(data / "real-replies" / "twcs_first_1000_rows.csv", encoding="utf-8", newline="") as f:
+        texts += [row["text"] for row in csv.DictReader(f)]
+    disagree = [t for t in texts if is_refusal(t) != analyze(t).is_refusal]
+    assert not disagree, disagree[:3]
+    assert sum(map(is_refusal, texts)) > 100  # the check is not vacuous

@@ -118,6 +118,7 @@ def rules_command(fmt: str) -> None:
 
 
 EVALUATIONS = {
+    "real": "Real customer-care replies judged as a reviewer does (companies held out)",
     "seeds": "The seeds' before/after phrasings (the overall score must order every pair)",
     "refusal": "is_refusal on Schema-Guided Dialogue outcomes and real agent replies",
     "politeness": "Politeness: the Stanford corpus' binary task (top vs bottom quartile, within domain)",
@@ -134,16 +135,18 @@ EVALUATIONS = {
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the Markdown report here too.")
 def eval_command(what: tuple[str, ...], data_dir: str | None, out: str | None) -> None:
-    """Measure the analyzer: seed before/after pairs, is_refusal, politeness (default: all)."""
+    """Measure the analyzer: real replies, seed before/after pairs, is_refusal, politeness (default: all)."""
     from pathlib import Path
 
-    from tactful.evaluation import default_data_dir, politeness, refusal, seeds
+    from tactful.evaluation import default_data_dir, politeness, real_replies, refusal, seeds
 
     folder = Path(data_dir) if data_dir else default_data_dir()
     sections = []
     for name in what or EVALUATIONS:
         try:
-            if name == "seeds":
+            if name == "real":
+                body = real_replies.format_report(real_replies.evaluate(folder))
+            elif name == "seeds":
                 body = seeds.format_report(seeds.evaluate())
             elif name == "refusal":
                 body = refusal.format_report(refusal.evaluate(folder))

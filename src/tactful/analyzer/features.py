@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tactful.analyzer.mirroring import mirror
-from tactful.analyzer.options import option_spans
+from tactful.analyzer.options import imperative_steps, option_spans, phone_numbers
 from tactful.analyzer.refusal import find_refusals, self_explained
 from tactful.analyzer.signals import load_signals
 from tactful.model import Span
@@ -100,8 +100,11 @@ def extract(text: str, customer: str | None = None, context: dict[str, Any] | No
     folded = mask_urls(fold(text))
     starts = WordStarts(folded)
     signals = load_signals()
-    alternative = signals["alternative"].find(text, folded, starts)
-    channel = signals["channel"].find(text, folded, starts)
+    sentences = sentence_spans(text)
+    alternative = sorted(
+        signals["alternative"].find(text, folded, starts) + imperative_steps(folded, sentences, starts)
+    )
+    channel = sorted(signals["channel"].find(text, folded, starts) + phone_numbers(folded))
     help_link = signals["help_link"].find(text, folded, starts)
     feats = Features(
         text=text,
@@ -113,6 +116,7 @@ def extract(text: str, customer: str | None = None, context: dict[str, Any] | No
         signals={"alternative": alternative, "channel": channel, "help_link": help_link},
         refusals=find_refusals(text, folded, starts),
         alternatives=[],
+        _sentences=sentences,
     )
     if alternative or channel or help_link:
         feats.alternatives = option_spans(text, folded, feats.sentences, alternative, channel, help_link)

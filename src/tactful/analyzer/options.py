@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cache
+from importlib import resources
 
+from tactful.analyzer.signals import load_yaml
 from tactful.model import Span
+from tactful.text.patterns import WordStarts
 
 _INFO_ONLY = re.compile(
     r"\b(?:for (?:more|further|additional) (?:info|information|details|updates)"
@@ -33,6 +37,70 @@ _IN_CASE = re.compile(
     r"|\bfeel free\b|\banything else\b|\b(?:again|back)\b(?= [^.!?\n]{0,20}(?:if|when|should|anytime))"
 )
 _SPLIT = re.compile(r",? or (?!not\b)|; ")
+# A self-help step: a verb from ``step_verbs`` (alternative.yml) opening a sentence or a clause after ':' or
+# a dash, or after "please", "you can", "we recommend" ("Restart the app", "Hi Ana! Please clear the cache",
+# "you can mark files as offline"). The lead is found by a regex, the verb by a set lookup.
+_GREETING = re.compile(r"\s*(?:(?:@\w+|hi|hey|hello|there|again|ok|okay)[\s,!.]+)*")
+_CLAUSE_MARKS = (": ", " - ")
+_STEP_WORDS = ("please", "kindly", "simply", "just", "also", "then", "first", "now")  # the verb comes next
+# "you can ...", "we'd recommend ...": matched at each "you", "we", "i" (positions from the word index)
+_STEP_PHRASE = re.compile(
+    r"(?:you (?:can|could|may|might)(?: also| still)?|(?:we|i)(?:'d|’d| would)? (?:recommend|suggest|advise|"
+    r"encourage)(?: that)?(?: you)?) "
+)
+_NEXT_WORDS = re.compile(r"([a-z][a-z'’-]*)(?: ([a-z]+))?")
+_NOT_A_STEP = ("more", "out", "further")  # "see more", "find out more": reading, not doing
+
+
+@cache
+def _step_verbs() -> frozenset[str]:
+    data = load_yaml((resources.files("tactful.analyzer") / "signals" / "alternative.yml").read_text("utf-8"))
+    return frozenset(v.replace("_", " ") for v in data["step_verbs"].split())
+
+
+def imperative_steps(folded: str, sentences: list[Span], starts: WordStarts) -> list[Span]:
+    """Spans of the step verbs that open a sentence or a clause, or follow "please" / "you can"."""
+    leads = []
+    for s0, s1 in sentences:
+        leads.append(_GREETING.match(folded, s0).end())  # type: ignore[union-attr]  # it always matches
+        for mark in _CLAUSE_MARKS:
+            at = folded.find(mark, s0, s1)
+            if at >= 0:
+                leads.append(at + len(mark))
+    by_word = starts.by_word
+    for word in _STEP_WORDS:
+        leads.extend(pos + len(word) + 1 for pos in by_word.get(word, ()))
+    for word in ("you", "we", "i"):
+        for pos in by_word.get(word, ()):
+            m = _STEP_PHRASE.match(folded, pos)
+            if m:
+                leads.append(m.end())
+    verbs = _step_verbs()
+    out = set()
+    for at in leads:
+        m = _NEXT_WORDS.match(folded, at)
+        if m is None:
+            continue
+        first, second = m.group(1), m.group(2)
+        if second and f"{first} {second}" in verbs:
+            out.add(m.span())
+        elif first in verbs and second not in _NOT_A_STEP:
+            out.add(m.span(1))
+    return sorted(out)
+
+
+_PHONE_WORDS = ("call", "phone", "tel", "ring", "contact", "line", "number", "reach", "dial", "text")
+# A phone number to call (North American, UK and toll-free shapes).
+_PHONE = re.compile(
+    r"(?<![\d-])(?:1-)?\d{3}[- .]\d{3}[- .]\d{4}\b|\b0\d{3} ?\d{3} ?\d{4}\b|\b1-8\d\d-\w{3}-\w{4}\b"
+)
+
+
+def phone_numbers(folded: str) -> list[Span]:
+    """Phone numbers in the folded text (web addresses masked, so their digits don't count)."""
+    if not any(word in folded for word in _PHONE_WORDS):  # a number to call comes with a word that says so
+        return []
+    return [m.span() for m in _PHONE.finditer(folded)]
 
 
 def option_spans(

@@ -26,6 +26,7 @@ from importlib import resources
 
 from tactful.analyzer.signals import load_yaml
 from tactful.model import Span
+from tactful.text import fold, mask_urls
 from tactful.text.patterns import PhraseSet, WordStarts, compile_patterns
 
 __all__ = ["find_refusals", "is_refusal", "self_explained"]
@@ -237,10 +238,13 @@ def find_refusals(text: str, folded: str | None = None, starts: WordStarts | Non
     strong: list[Span] = []
     soft: list[Span] = []
     if len(low) == len(text):
-        if det.cues and not _has_cue(low, det.cues):
-            return []
+        if starts is None:
+            # No word index yet: a few C-speed substring tests skip building one for most cue-less
+            # replies. A caller that has the index (the analyzer) skips this; scanning it is cheaper.
+            if det.cues and not _has_cue(low, det.cues):
+                return []
+            starts = WordStarts(low)
         subject = low
-        starts = WordStarts(low) if starts is None else starts
         strong = [m.span() for m in det.strong_ps.scan(low, starts)]
         soft = [m.span() for m in det.soft_ps.scan(low, starts)]
         found_except = (
@@ -294,5 +298,7 @@ def self_explained(folded: str, starts: WordStarts, refusals: list[Span]) -> lis
 
 
 def is_refusal(text: str) -> bool:
-    """Whether the reply declines, denies, or says something cannot be done."""
-    return bool(find_refusals(text))
+    """Whether the reply declines, denies, or says something cannot be done: exactly what ``analyze``
+    decides (the same folded text with web addresses masked), so a caller that filters with it (``tactful
+    qa``) never drops a refusal the full analysis would find."""
+    return bool(find_refusals(text, mask_urls(fold(text))))

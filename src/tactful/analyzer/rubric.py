@@ -104,20 +104,25 @@ def _gratitude(f: Features) -> Base:
     return (1.0 if specific else 0.5), thanks
 
 
-# A fragment of a longer answer ("...to shift. 2/3"), or a reply with next to nothing in it.
-_FRAGMENT = re.compile(r"^\W*(?:\.\.\.|…)|(?:\.\.\.|…)\W*(?:\d/\d)?\W*$|\(?\b\d/\d\b\)?")
+# "2/3", "(1/2)": one tweet of a thread
+_PART_OF = re.compile(r"\b\d/\d\b")
 
 
 def _substance(f: Features) -> float:
-    """Clarity needs something said: a reply of a few words, or a fragment, says too little to be clear."""
-    words = len(_CONTENT_WORD.findall(f.folded))
-    value = 1.0 if words >= 6 else 0.4 + 0.1 * words
-    if _FRAGMENT.search(f.folded):
-        value -= 0.2
+    """Clarity needs something said: a reply of a few words, or a fragment of a longer answer ("...to
+    shift. 2/3"), says too little to be clear."""
+    value = 1.0 if f.words >= 8 else 0.3 + 0.1 * max(0, f.words - 1)
+    text = f.text
+    if "..." in text or "…" in text or "/" in text:
+        # a fragment of a longer answer starts or ends with an ellipsis, or numbers itself as part of a thread
+        core = text.strip().rstrip("0123456789/() ")
+        if (
+            core.startswith(("...", "…"), core.find(" ") + 1 if core.startswith("@") else 0)
+            or core.endswith(("...", "…"))
+            or _PART_OF.search(text)
+        ):
+            value -= 0.2
     return value
-
-
-_CONTENT_WORD = re.compile(r"(?<![@^*#/\w-])[a-z][a-z'’]+")
 
 
 def _positive_language(f: Features, politeness: float) -> Base:

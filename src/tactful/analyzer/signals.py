@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -24,14 +24,24 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Signal:
     name: str
     description: str
     source: str
-    regex: PhraseSet
+    patterns: tuple[str, ...]
     examples: dict[str, list[str]]
-    exceptions: PhraseSet | None = None
+    except_patterns: tuple[str, ...] = ()
+
+    @cached_property
+    def regex(self) -> PhraseSet:
+        """Compiled on first use: every compiled set adds to each reply's word index, so a signal no
+        analysis reads (``refusal``: the detector compiles its own) must cost nothing."""
+        return compile_patterns(list(self.patterns))
+
+    @cached_property
+    def exceptions(self) -> PhraseSet | None:
+        return compile_patterns(list(self.except_patterns)) if self.except_patterns else None
 
     def find(self, text: str, folded: str | None = None, starts: WordStarts | None = None) -> list[Span]:
         """Every match, less those inside an ``except`` phrase ("can't wait" is no refusal).
@@ -68,10 +78,13 @@ def load_signals() -> dict[str, Signal]:
                 name=name,
                 description=data.get("description", ""),
                 source=data.get("source", ""),
-                regex=compile_patterns(data["patterns"]),
+                patterns=tuple(data["patterns"]),
                 examples=data.get("examples", {}),
-                exceptions=compile_patterns(data["except"]) if data.get("except") else None,
+                except_patterns=tuple(data.get("except") or ()),
             )
+            for patterns in (out[name].patterns, out[name].except_patterns):
+                if patterns:
+                    re.compile("|".join(patterns))  # a broken pattern fails here, naming the file
         except (KeyError, TypeError, re.error) as exc:
             raise ValueError(f"signals/{entry.name}: {type(exc).__name__}: {exc}") from None
     return out
