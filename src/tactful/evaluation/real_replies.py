@@ -159,6 +159,21 @@ def _bootstrap(judged: Sequence[dict[str, Any]], rounds: int = 400) -> dict[str,
     }
 
 
+def label_ceiling(rows: Sequence[dict[str, Any]]) -> float:
+    """Spearman of the grade with the reviewer's own rubric labels, summed (follow-up, options, specifics,
+    half for thanks, minus a refusal without a reason): what a score built on perfect detection could reach
+    without judging relevance."""
+    summed = [
+        r["follow_up"]
+        + (r["alternatives"] > 0)
+        + bool(r.get("acknowledges_specifics"))
+        + 0.5 * r["gratitude"]
+        - (r["is_refusal"] and not r["has_reason"])
+        for r in rows
+    ]
+    return _spearman(summed, [r["overall_quality"] for r in rows])
+
+
 def evaluate(data_dir: Path | None = None) -> dict[str, Any]:
     rows = load(data_dir or default_data_dir())
     held = judge([r for r in rows if r["company"] in HELD_OUT])
@@ -170,6 +185,8 @@ def evaluate(data_dir: Path | None = None) -> dict[str, Any]:
         "companies": sorted(HELD_OUT),
         "missed_refusals": len(missed),
         "false_refusals": len(wrong),
+        "label_ceiling": label_ceiling(rows),
+        "all_pairs": len(rows),
     }
 
 
@@ -185,6 +202,27 @@ _ROWS = (
     ("spearman", "score vs grade, Spearman"),
     ("contradicting", "findings contradicting the reviewer"),
 )
+
+
+# Read off the companies the lexicons were written on (never the held-out ones), so it says why, not which.
+REMAINING = """What is still wrong, and why (from reading the errors on the other companies):
+
+- **Implied refusals that need the customer's message to see.** "It was my favorite, too" (the item is gone),
+  "This is a great option for customers who want to share miles" (the fee stays), "If you set a recording
+  for a team it will record on any network" (it can't be limited): nothing in the reply's own words says no.
+- **What counts as an option or a reason is a judgement call.** The reviewer counts "we'll pass your interest
+  to the team" as a feedback route in one reply and not in the next; "you're required to have 1k subscribers"
+  is a refusal in one thread and an answer in another. Two reviewers agree on is_refusal only at F1 0.80.
+- **Acknowledged specifics that are paraphrased.** "PS4" answered with "PlayStation 4", "yellow dollar sign"
+  with "monetization icon", "2 step" with "2SV": the reply names the customer's detail in other words, which
+  word overlap cannot see; and "thanks for the screenshot" acknowledges something the text does not show.
+- **The score against the grade.** The reviewer's grade turns on whether the reply answers what was asked
+  and whether it is a template sent to everyone. Even the reviewer's own labels for the rubric (follow-up,
+  options, specifics, thanks, reason) predict the grade only at Spearman {label_ceiling:.2f} (below); the
+  score, built on the detected versions of those, is lower still. It ranks replies by the method, not by
+  relevance.
+- **Contradicted findings** come from the same places: a missed option or acknowledgement on a refusal
+  turns into an "alternatives.none" or "no_acknowledgement" finding the reviewer disagrees with."""
 
 
 def format_report(result: dict[str, Any]) -> str:
@@ -211,5 +249,10 @@ def format_report(result: dict[str, Any]) -> str:
         "",
         f"Refusals missed: {result['missed_refusals']}; replies wrongly read as refusals: "
         f"{result['false_refusals']}.",
+        "",
+        REMAINING.format(label_ceiling=result["label_ceiling"]),
+        "",
+        f"(The reviewer's labels summed, on all {result['all_pairs']} pairs: Spearman "
+        f"{result['label_ceiling']:.3f} with the grade.)",
     ]
     return "\n".join(lines)

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tactful.analyzer.refusal import find_refusals
+from tactful.analyzer.refusal import is_refusal
 from tactful.evaluation import default_data_dir
 
 __all__ = ["evaluate", "format_report", "real_reply_turns"]
@@ -40,7 +40,7 @@ def _require(data_dir: Path, rel: Path) -> Path:
 
 
 def _flagged(text: str) -> bool:
-    return bool(find_refusals(text))
+    return is_refusal(text)  # exactly what ``analyze`` decides
 
 
 def real_reply_turns(data_dir: Path) -> dict[str, list[str]]:
