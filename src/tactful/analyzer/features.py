@@ -57,6 +57,9 @@ class Features:
             derive = DERIVED.get(signal)
             if derive is not None:
                 found = sorted(set(found).union(derive(self)))
+            if signal == "acknowledgement" and found:  # inside a stock line it acknowledges nothing
+                stock = {self.sentence_of(s) for s in self.spans("generic_acknowledgement")}
+                found = [s for s in found if self.sentence_of(s) not in stock]
             self.signals[signal] = found
         return found
 

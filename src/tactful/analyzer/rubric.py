@@ -77,8 +77,7 @@ Base = tuple[float, list[Span]]  # a characteristic's score before penalties, an
 def _empathy(f: Features, politeness: float) -> Base:
     """Details of theirs the reply names, their feelings it meets, their ask it restates. Stock lines
     ("I understand.", "sorry to hear that") and words copied verbatim earn nothing or next to nothing."""
-    generic = f.spans("generic_acknowledgement")
-    ack = [s for s in f.spans("acknowledgement") if not _overlaps(s, generic)]
+    ack = f.spans("acknowledgement")  # less any inside a stock line (Features.spans)
     feeling = f.spans("feeling")
     warmth = 0.25 if feeling else 0.1 if f.spans("sympathy") else 0.0
     if f.customer and f.customer_details:
@@ -111,7 +110,9 @@ _PART_OF = re.compile(r"\b\d/\d\b")
 def _substance(f: Features) -> float:
     """Clarity needs something said: a reply of a few words, or a fragment of a longer answer ("...to
     shift. 2/3"), says too little to be clear."""
-    value = 1.0 if f.words >= 8 else 0.3 + 0.1 * max(0, f.words - 1)
+    stock = sum(len(f.text[a:b].split()) for a, b in f.spans("generic_acknowledgement"))
+    words = f.words - stock  # "Thanks for reaching out" says nothing about this case
+    value = 1.0 if words >= 8 else 0.3 + 0.1 * max(0, words - 1)
     text = f.text
     if "..." in text or "…" in text or "/" in text:
         # a fragment of a longer answer starts or ends with an ellipsis, or numbers itself as part of a thread
@@ -125,8 +126,25 @@ def _substance(f: Features) -> float:
     return value
 
 
+def _politeness_without_stock(f: Features, politeness: float) -> float:
+    """Stock lines earn nothing: "Thank you for getting in touch with us about it" makes any text sound
+    politer to the model, so tone is judged on the reply without them."""
+    stock = f.spans("generic_acknowledgement")
+    if not stock:
+        return politeness
+    from tactful.analyzer import politeness as model
+
+    kept, at = [], 0
+    for a, b in stock:
+        kept.append(f.text[at:a])
+        at = max(at, b)
+    kept.append(f.text[at:])
+    return min(politeness, model.score(" ".join(kept)))
+
+
 def _positive_language(f: Features, politeness: float) -> Base:
-    positive = f.spans("positive")
+    stock = f.spans("generic_acknowledgement")
+    positive = [s for s in f.spans("positive") if not _overlaps(s, stock)]
     pos, neg = len(positive), len(f.spans("negative"))
     return (pos + 1) / (pos + neg + 2), positive
 
@@ -143,7 +161,7 @@ def _present(signal: str, yes: float, no: float) -> Callable[[Features, float], 
 BASES: dict[str, Callable[[Features, float], Base]] = {
     "empathy": _empathy,
     "clarity": lambda f, p: (_substance(f), f.refusals),
-    "professional_tone": lambda f, p: (0.6 + 0.4 * p, []),
+    "professional_tone": lambda f, p: (0.6 + 0.4 * _politeness_without_stock(f, p), []),
     "reason": _present("reason", 1.0, 0.25),
     "alternatives": lambda f, p: (1.0 if f.alternatives else 0.0, f.alternatives),
     "gratitude": lambda f, p: _gratitude(f),
