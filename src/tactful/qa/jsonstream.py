@@ -12,8 +12,8 @@ gives it the empty position, so its records are numbered ``item N`` however it w
 The stdlib parser only reads whole documents, so arrays are streamed here with
 ``JSONDecoder.raw_decode`` over a sliding text window: one element is in memory at a time (up to
 :data:`MAX_RECORD_CHARS`). An object larger than that (an API page of a million tickets) is streamed
-too: each element of its first list becomes a document of its own, the object's other members
-(those before the list) copied alongside.
+too: each element of its first list becomes a :class:`Slice`, a document of its own with the object's
+other members (those before the list) copied alongside.
 
 A corrupt JSON Lines line is a :class:`Problem` and the next line is read. Inside an array or object
 a syntax error leaves no safe place to resume, so the reader reports where it broke and stops; the
@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+from dataclasses import dataclass
 from collections.abc import Generator, Iterator
 from typing import IO, Any
 
@@ -46,6 +47,15 @@ Document = tuple[str, Any]  # (position, parsed value) or (position, Problem)
 def at(parent: str, child: str) -> str:
     """The position ``child`` inside ``parent`` (``line 3, item 2``; just ``item 2`` at the top)."""
     return f"{parent}, {child}" if parent else child
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """The ``index``-th element of the list of a document too large to hold, as a document of its own:
+    the members read before the list, and the list holding just this element."""
+
+    index: int
+    document: dict[str, Any]
 
 
 class _TooLarge(Exception):
@@ -254,13 +264,13 @@ def _big_object(
         where = parent or "item 1"
         yield where, Problem(where, f"a JSON object over {MAX_RECORD_CHARS:,} characters with no list in it")
         return False
-    for where, value in _array(window, decoder, parent, name):
+    for index, (where, value) in enumerate(_array(window, decoder, parent, name), start=1):
         if isinstance(value, Problem):
             yield where, value
             return False
         document: dict[str, Any] = dict(head[0])
         document[path[0]] = [value] if len(path) == 1 else {**head[1], path[1]: [value]}
-        yield where, document
+        yield parent, Slice(index, document)
     try:  # the members after the list (and the closing braces): read past them
         for _ in range(len(path)):
             while window.take(","):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tactful.batch import CountingReader
-from tactful.qa.jsonstream import at, iter_documents
+from tactful.qa.jsonstream import Slice, at, iter_documents
 from tactful.qa.model import Conversation, MissingField, Problem, QAError, Role, Turn
 from tactful.textio import InputError, open_binary
 
@@ -154,9 +154,12 @@ def json_conversations(source: Source, fmt: str, convert: Convert) -> Iterator[I
 WRAPPER_KEYS = ("tickets", "conversations", "results", "data", "payload", "items", "records")
 
 
-def _records(position: str, document: Any) -> Iterator[tuple[str, Any]]:
+def _records(position: str, document: Any, first: int = 1) -> Iterator[tuple[str, Any]]:
+    if isinstance(document, Slice):
+        yield from _records(position, document.document, document.index)
+        return
     if isinstance(document, list):
-        for index, item in enumerate(document, start=1):
+        for index, item in enumerate(document, start=first):
             yield at(position, f"item {index}"), item
         return
     if isinstance(document, dict):
@@ -165,7 +168,7 @@ def _records(position: str, document: Any) -> Iterator[tuple[str, Any]]:
             listed = listed["_embedded"]
         for key in WRAPPER_KEYS:
             if isinstance(listed.get(key), list):
-                yield from _records(position, listed[key])
+                yield from _records(position, listed[key], first)
                 return
     yield position or "item 1", document
 

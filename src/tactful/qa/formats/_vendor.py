@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from tactful.qa.jsonstream import at, iter_documents
+from tactful.qa.jsonstream import Slice, at, iter_documents
 from tactful.qa.model import Conversation, MissingField, Problem, QAError, Role, Turn
 
 #: How a message's role is decided: by the vendor's own fields at read time, or at build time (None).
@@ -52,9 +52,11 @@ class Where:
     position: str
     stream: str | None = None
     show_file: bool = False
+    first_item: int = 1  # a Slice of a big document: its one element's number in the whole list
 
     def item(self, index: int) -> Where:
-        return replace(self, position=at(self.position, f"item {index}"))
+        number = index + self.first_item - 1
+        return replace(self, position=at(self.position, f"item {number}"), first_item=1)
 
     @property
     def text(self) -> str:
@@ -241,6 +243,9 @@ def read_vendor(
         for name, show, stream in files:
             for position, document in iter_documents(stream, name):
                 where = Where(name, position, show_file=show)
+                if isinstance(document, Slice):
+                    where = replace(where, first_item=document.index)
+                    document = document.document
                 if isinstance(document, Problem):
                     yield Problem(replace(where, position=document.position).text, document.reason)
                     continue

@@ -7,8 +7,9 @@ ticket id:
   exports, time- or cursor-based (``{"tickets": [...]}``, ``{"results": [...]}``), one per line, or
   with their ``comments`` inside (the full JSON export). A ticket's ``description`` is its first
   comment: it opens the conversation when no comment repeats it;
-- comments: ``GET /api/v2/tickets/{id}/comments.json?include=users``. They carry no ticket id, so a
-  page (or a file of them) stands for one ticket;
+- comments: ``GET /api/v2/tickets/{id}/comments.json?include=users&page[size]=100``. Comments carry
+  no ticket id: the page's ``links`` (cursor pagination) or ``next_page``/``previous_page`` name the
+  ticket; a page that names none stands for a ticket of its own;
 - audits: ``GET /api/v2/tickets/{id}/audits.json``, ``GET /api/v2/ticket_audits.json``: the
   ``Comment`` events with their ``public`` flag, the requester from the ``Create`` events, and the
   ``Notification`` events triggers sent the requester;
@@ -28,6 +29,7 @@ the ticket's ``via.channel`` (:data:`tactful.channels.ZENDESK`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -44,6 +46,7 @@ from tactful.qa.formats._vendor import (
     finish,
     guarded,
     ident,
+    obj,
     person_name,
     records,
 )
@@ -91,10 +94,24 @@ def split(document: Any, where: Where) -> Iterator[Fragment]:
         yield from guarded(document["ticket"], where, _ticket)
     if isinstance(document.get("comments"), list) and "id" not in document:
         found = True
-        conv = where.anonymous  # the comments endpoint is per ticket but names no ticket
+        conv = _page_ticket(document) or where.anonymous
         yield from records(document["comments"], where, lambda c, w: [_comment(c, w, conv)])
     if not found:
         yield from guarded(document, where, _record)
+
+
+_COMMENTS_URL = re.compile(r"/tickets/(\d+)/comments")
+
+
+def _page_ticket(page: dict[str, Any]) -> str | None:
+    """The ticket a comments page is of: its comments name none, but its page links do (cursor
+    pagination always gives them; offset pagination only when there is another page)."""
+    links = obj(page.get("links"))
+    for url in (links.get("next"), links.get("prev"), page.get("next_page"), page.get("previous_page")):
+        match = _COMMENTS_URL.search(url) if isinstance(url, str) else None
+        if match:
+            return match.group(1)
+    return None
 
 
 def _record(record: dict[str, Any], where: Where) -> list[Fragment]:
