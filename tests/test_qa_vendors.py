@@ -66,14 +66,43 @@ ZD_TICKET = {
 }
 ZD_COMMENTS = {
     "comments": [
-        {"id": 1, "type": "Comment", "author_id": 9001, "body": ASK, "plain_body": ASK, "public": True,
-         "via": {"channel": "email"}, "created_at": "2026-02-01T09:00:00Z"},
-        {"id": 2, "type": "Comment", "author_id": -1, "body": "We got your request.", "public": True,
-         "via": {"channel": "rule", "source": {"rel": "trigger"}}, "created_at": "2026-02-01T09:00:30Z"},
-        {"id": 3, "type": "Comment", "author_id": 7001, "body": "Past the window, say no.", "public": False,
-         "via": {"channel": "web"}, "created_at": "2026-02-01T09:30:00Z"},
-        {"id": 4, "type": "Comment", "author_id": 7001, "html_body": f"<p>{NO}</p>", "public": True,
-         "via": {"channel": "web"}, "created_at": "2026-02-01T10:00:00Z"},
+        {
+            "id": 1,
+            "type": "Comment",
+            "author_id": 9001,
+            "body": ASK,
+            "plain_body": ASK,
+            "public": True,
+            "via": {"channel": "email"},
+            "created_at": "2026-02-01T09:00:00Z",
+        },
+        {
+            "id": 2,
+            "type": "Comment",
+            "author_id": -1,
+            "body": "We got your request.",
+            "public": True,
+            "via": {"channel": "rule", "source": {"rel": "trigger"}},
+            "created_at": "2026-02-01T09:00:30Z",
+        },
+        {
+            "id": 3,
+            "type": "Comment",
+            "author_id": 7001,
+            "body": "Past the window, say no.",
+            "public": False,
+            "via": {"channel": "web"},
+            "created_at": "2026-02-01T09:30:00Z",
+        },
+        {
+            "id": 4,
+            "type": "Comment",
+            "author_id": 7001,
+            "html_body": f"<p>{NO}</p>",
+            "public": True,
+            "via": {"channel": "web"},
+            "created_at": "2026-02-01T10:00:00Z",
+        },
     ],
     "users": [
         {"id": 9001, "name": "Ann Buyer", "role": "end-user"},
@@ -84,29 +113,61 @@ ZD_COMMENTS = {
         "prev": "https://acme.zendesk.com/api/v2/tickets/501/comments.json?page%5Bbefore%5D=abc&page%5Bsize%5D=100",
         "next": "https://acme.zendesk.com/api/v2/tickets/501/comments.json?page%5Bafter%5D=xyz&page%5Bsize%5D=100",
     },
-}  # fmt: skip
+}
 ZD_AUDITS = {
     "audits": [
-        {"id": 81, "ticket_id": 502, "created_at": "2026-02-02T08:00:00Z", "author_id": 9002,
-         "via": {"channel": "twitter"},
-         "events": [
-             {"id": 811, "type": "Comment", "author_id": 9002, "body": "Can I get the trial extended?",
-              "public": True},
-             {"id": 812, "type": "Create", "field_name": "requester_id", "value": "9002"},
-             {"id": 813, "type": "Notification", "subject": "Received", "body": "We got it: {{ticket.id}}",
-              "recipients": [9002], "via": {"channel": "rule",
-                                            "source": {"from": {"id": 5, "title": "Notify requester"}}}},
-             {"id": 814, "type": "Notification", "subject": "New ticket", "body": "A ticket came in",
-              "recipients": [7001], "via": {"channel": "rule",
-                                            "source": {"from": {"id": 6, "title": "Notify agents"}}}},
-         ]},
-        {"id": 82, "ticket_id": 502, "created_at": "2026-02-02T08:45:00Z", "author_id": 7002,
-         "via": {"channel": "twitter"},
-         "events": [{"id": 821, "type": "Comment", "author_id": 7002, "body": "We cannot extend the trial.",
-                     "public": True}]},
+        {
+            "id": 81,
+            "ticket_id": 502,
+            "created_at": "2026-02-02T08:00:00Z",
+            "author_id": 9002,
+            "via": {"channel": "twitter"},
+            "events": [
+                {
+                    "id": 811,
+                    "type": "Comment",
+                    "author_id": 9002,
+                    "body": "Can I get the trial extended?",
+                    "public": True,
+                },
+                {"id": 812, "type": "Create", "field_name": "requester_id", "value": "9002"},
+                {
+                    "id": 813,
+                    "type": "Notification",
+                    "subject": "Received",
+                    "body": "We got it: {{ticket.id}}",
+                    "recipients": [9002],
+                    "via": {"channel": "rule", "source": {"from": {"id": 5, "title": "Notify requester"}}},
+                },
+                {
+                    "id": 814,
+                    "type": "Notification",
+                    "subject": "New ticket",
+                    "body": "A ticket came in",
+                    "recipients": [7001],
+                    "via": {"channel": "rule", "source": {"from": {"id": 6, "title": "Notify agents"}}},
+                },
+            ],
+        },
+        {
+            "id": 82,
+            "ticket_id": 502,
+            "created_at": "2026-02-02T08:45:00Z",
+            "author_id": 7002,
+            "via": {"channel": "twitter"},
+            "events": [
+                {
+                    "id": 821,
+                    "type": "Comment",
+                    "author_id": 7002,
+                    "body": "We cannot extend the trial.",
+                    "public": True,
+                }
+            ],
+        },
     ],
     "meta": {"has_more": False},
-}  # fmt: skip
+}
 
 
 def test_zendesk_ticket_and_its_comments_in_two_files_join_by_ticket_id(tmp_path: Path) -> None:
@@ -143,8 +204,13 @@ def test_zendesk_audits_give_requester_bots_and_channel(tmp_path: Path) -> None:
 
 
 def test_zendesk_incremental_pages_one_per_line_and_a_comments_page_alone(tmp_path: Path) -> None:
-    page1 = {"tickets": [ZD_TICKET], "next_page": "https://acme.zendesk.com/api/v2/incremental/tickets.json?start_time=2",
-             "end_of_stream": False, "end_time": 2, "count": 1}  # fmt: skip
+    page1 = {
+        "tickets": [ZD_TICKET],
+        "next_page": "https://acme.zendesk.com/api/v2/incremental/tickets.json?start_time=2",
+        "end_of_stream": False,
+        "end_time": 2,
+        "count": 1,
+    }
     other = {**ZD_TICKET, "id": 503, "submitter_id": 7001, "description": "Calling about my order."}
     page2 = {"tickets": [other], "after_cursor": "c2", "end_of_stream": True}
     pages = tmp_path / "pages.jsonl"
@@ -191,17 +257,49 @@ FRESHDESK_TICKET = {
     "description_text": "Where is my parcel 88?",
     "requester": {"id": 4001, "name": "Kim Lee", "email": "kim@example.org"},
     "conversations": [
-        {"id": 1, "body_text": "We cannot deliver before Friday, sorry.", "incoming": False, "private": False,
-         "user_id": 5001, "source": 0, "ticket_id": 31, "created_at": "2026-03-01T12:01:00Z"},
-        {"id": 2, "body_text": "Checked with the carrier.", "incoming": True, "private": False, "user_id": 5001,
-         "source": 2, "ticket_id": 31, "created_at": "2026-03-01T12:02:00Z"},
-        {"id": 3, "body_text": "Thanks for waiting! This is an automatic reply.", "incoming": False,
-         "private": False, "user_id": 5001, "source": 0, "ticket_id": 31, "automation_id": 77,
-         "created_at": "2026-03-01T12:03:00Z"},
-        {"id": 4, "body_text": "Fine.", "incoming": True, "private": False, "user_id": 4001, "source": 0,
-         "ticket_id": 31, "created_at": "2026-03-01T12:04:00Z"},
+        {
+            "id": 1,
+            "body_text": "We cannot deliver before Friday, sorry.",
+            "incoming": False,
+            "private": False,
+            "user_id": 5001,
+            "source": 0,
+            "ticket_id": 31,
+            "created_at": "2026-03-01T12:01:00Z",
+        },
+        {
+            "id": 2,
+            "body_text": "Checked with the carrier.",
+            "incoming": True,
+            "private": False,
+            "user_id": 5001,
+            "source": 2,
+            "ticket_id": 31,
+            "created_at": "2026-03-01T12:02:00Z",
+        },
+        {
+            "id": 3,
+            "body_text": "Thanks for waiting! This is an automatic reply.",
+            "incoming": False,
+            "private": False,
+            "user_id": 5001,
+            "source": 0,
+            "ticket_id": 31,
+            "automation_id": 77,
+            "created_at": "2026-03-01T12:03:00Z",
+        },
+        {
+            "id": 4,
+            "body_text": "Fine.",
+            "incoming": True,
+            "private": False,
+            "user_id": 4001,
+            "source": 0,
+            "ticket_id": 31,
+            "created_at": "2026-03-01T12:04:00Z",
+        },
     ],
-}  # fmt: skip
+}
 
 SHAPES: dict[str, list[Any]] = {
     "zendesk": [{"ticket": ZD_TICKET}, ZD_COMMENTS, ZD_AUDITS],
@@ -263,28 +361,59 @@ def test_freshdesk_outbound_email_and_conversations_apart(tmp_path: Path) -> Non
 
 
 def test_helpscout_v1_v2_and_threads_pages(tmp_path: Path) -> None:
-    v1 = {"item": {"id": 71, "type": "email", "subject": "Dark mode", "threads": [
-        {"id": 2, "type": "message", "createdAt": "2026-04-01T11:00:00Z", "body": "We won't add dark mode this year.",
-         "createdBy": {"id": 11, "firstName": "Mia", "lastName": "Lopez", "type": "user"}},
-        {"id": 1, "type": "customer", "createdAt": "2026-04-01T10:00:00Z", "body": "Please add dark mode.",
-         "createdBy": {"id": 11, "firstName": "Mia", "lastName": "Lopez", "type": "user"},
-         "customer": {"id": 900, "firstName": "Sam", "lastName": "Reed", "type": "customer"}},
-    ]}}  # fmt: skip
+    v1 = {
+        "item": {
+            "id": 71,
+            "type": "email",
+            "subject": "Dark mode",
+            "threads": [
+                {
+                    "id": 2,
+                    "type": "message",
+                    "createdAt": "2026-04-01T11:00:00Z",
+                    "body": "We won't add dark mode this year.",
+                    "createdBy": {"id": 11, "firstName": "Mia", "lastName": "Lopez", "type": "user"},
+                },
+                {
+                    "id": 1,
+                    "type": "customer",
+                    "createdAt": "2026-04-01T10:00:00Z",
+                    "body": "Please add dark mode.",
+                    "createdBy": {"id": 11, "firstName": "Mia", "lastName": "Lopez", "type": "user"},
+                    "customer": {"id": 900, "firstName": "Sam", "lastName": "Reed", "type": "customer"},
+                },
+            ],
+        }
+    }
     (conv,), _ = read("helpscout", write(tmp_path / "v1.json", v1), workdir=tmp_path)
     # Entered by an agent, the customer thread is still the customer's, under the customer's name.
     assert [(t.role, t.author) for t in conv.turns] == [("customer", "Sam Reed"), ("agent", "Mia Lopez")]
-    listed = {"_embedded": {"conversations": [{"id": 72, "type": "chat", "threads": 2, "subject": "Hi"}]},
-              "page": {"number": 1, "totalPages": 1}}  # fmt: skip
+    listed = {
+        "_embedded": {"conversations": [{"id": 72, "type": "chat", "threads": 2, "subject": "Hi"}]},
+        "page": {"number": 1, "totalPages": 1},
+    }
     threads = {
-        "_embedded": {"threads": [
-            {"id": 5, "type": "chat", "createdAt": "2026-04-02T10:00:00Z", "body": "Can I pay later?",
-             "createdBy": {"id": 901, "type": "customer", "first": "Ola", "last": "Berg"}},
-            {"id": 6, "type": "reply", "createdAt": "2026-04-02T10:01:00Z", "body": "Not on this plan, sorry.",
-             "createdBy": {"id": 12, "type": "user", "first": "Lu", "last": "Chen"},
-             "action": {"type": "automatic-workflow", "text": "Workflow ran"}},
-        ]},
+        "_embedded": {
+            "threads": [
+                {
+                    "id": 5,
+                    "type": "chat",
+                    "createdAt": "2026-04-02T10:00:00Z",
+                    "body": "Can I pay later?",
+                    "createdBy": {"id": 901, "type": "customer", "first": "Ola", "last": "Berg"},
+                },
+                {
+                    "id": 6,
+                    "type": "reply",
+                    "createdAt": "2026-04-02T10:01:00Z",
+                    "body": "Not on this plan, sorry.",
+                    "createdBy": {"id": 12, "type": "user", "first": "Lu", "last": "Chen"},
+                    "action": {"type": "automatic-workflow", "text": "Workflow ran"},
+                },
+            ]
+        },
         "_links": {"self": {"href": "https://api.helpscout.net/v2/conversations/72/threads"}},
-    }  # fmt: skip
+    }
     listed_path = write(tmp_path / "list.json", listed)
     convs, problems = read("helpscout", listed_path, workdir=tmp_path)
     assert convs == [] and "embed=threads" in problems[0].reason  # says how to get the threads
@@ -296,19 +425,46 @@ def test_helpscout_v1_v2_and_threads_pages(tmp_path: Path) -> None:
 
 
 def test_intercom_opening_message_webhook_wrapper_bots_and_parts_apart(tmp_path: Path) -> None:
-    webhook = {"type": "notification_event", "topic": "conversation.user.replied", "data": {
-        "type": "notification_event_data", "item": {
-            "type": "conversation", "id": "9001", "created_at": 1767261600,
-            "user": {"type": "user", "id": "u1", "name": "Dana Kim"},
-            "conversation_message": {"type": "conversation_message", "body": "<p>I was charged twice.</p>",
-                                     "author": {"type": "user", "id": "u1"}},
-            "conversation_parts": {"type": "conversation_part.list", "conversation_parts": [
-                {"type": "conversation_part", "id": "p1", "part_type": "comment", "body": "<p>A human will reply soon.</p>",
-                 "created_at": 1767261610, "author": {"type": "bot", "id": "b1", "name": "Operator"}},
-            ]}}}}  # fmt: skip
-    part = {"type": "conversation_part", "id": "p2", "part_type": "comment", "conversation_id": "9001",
-            "body": "<p>We can't refund it twice, but I have reversed the second charge.</p>",
-            "created_at": 1767261900, "author": {"type": "admin", "id": "a1", "name": "Lee Park"}}  # fmt: skip
+    webhook = {
+        "type": "notification_event",
+        "topic": "conversation.user.replied",
+        "data": {
+            "type": "notification_event_data",
+            "item": {
+                "type": "conversation",
+                "id": "9001",
+                "created_at": 1767261600,
+                "user": {"type": "user", "id": "u1", "name": "Dana Kim"},
+                "conversation_message": {
+                    "type": "conversation_message",
+                    "body": "<p>I was charged twice.</p>",
+                    "author": {"type": "user", "id": "u1"},
+                },
+                "conversation_parts": {
+                    "type": "conversation_part.list",
+                    "conversation_parts": [
+                        {
+                            "type": "conversation_part",
+                            "id": "p1",
+                            "part_type": "comment",
+                            "body": "<p>A human will reply soon.</p>",
+                            "created_at": 1767261610,
+                            "author": {"type": "bot", "id": "b1", "name": "Operator"},
+                        },
+                    ],
+                },
+            },
+        },
+    }
+    part = {
+        "type": "conversation_part",
+        "id": "p2",
+        "part_type": "comment",
+        "conversation_id": "9001",
+        "body": "<p>We can't refund it twice, but I have reversed the second charge.</p>",
+        "created_at": 1767261900,
+        "author": {"type": "admin", "id": "a1", "name": "Lee Park"},
+    }
     hook, parts = write(tmp_path / "hook.json", webhook), write(tmp_path / "parts.json", [part])
     (conv,), _ = read("intercom", hook, parts, workdir=tmp_path)
     assert [(t.role, t.author) for t in conv.turns] == [
@@ -319,9 +475,22 @@ def test_intercom_opening_message_webhook_wrapper_bots_and_parts_apart(tmp_path:
     # The bot is no agent and does not answer the customer: the agent's reply does.
     (item,) = work_items(conv)
     assert item.agent == "Lee Park" and item.customer == "I was charged twice."
-    automated = {"type": "conversation.list", "conversations": [{"type": "conversation", "id": "9002",
-        "created_at": 1767261600, "source": {"type": "email", "delivered_as": "automated", "body": "<p>Hello!</p>",
-                                             "author": {"type": "admin", "id": "a1", "name": "Team"}}}]}  # fmt: skip
+    automated = {
+        "type": "conversation.list",
+        "conversations": [
+            {
+                "type": "conversation",
+                "id": "9002",
+                "created_at": 1767261600,
+                "source": {
+                    "type": "email",
+                    "delivered_as": "automated",
+                    "body": "<p>Hello!</p>",
+                    "author": {"type": "admin", "id": "a1", "name": "Team"},
+                },
+            }
+        ],
+    }
     (conv,), _ = read("intercom", write(tmp_path / "list.json", automated), workdir=tmp_path)
     assert conv.channel == "email" and [t.role for t in conv.turns] == ["bot"]
 
@@ -330,8 +499,15 @@ def test_intercom_opening_message_webhook_wrapper_bots_and_parts_apart(tmp_path:
 
 
 def _chatwoot_message(message_id: int, kind: int, text: str, sender: dict[str, Any]) -> dict[str, Any]:
-    return {"id": message_id, "content": text, "message_type": kind, "private": False,
-            "created_at": 1767348000 + message_id, "conversation_id": 40, "sender": sender}  # fmt: skip
+    return {
+        "id": message_id,
+        "content": text,
+        "message_type": kind,
+        "private": False,
+        "created_at": 1767348000 + message_id,
+        "conversation_id": 40,
+        "sender": sender,
+    }
 
 
 def test_chatwoot_message_webhooks_join_into_their_conversation(tmp_path: Path) -> None:
@@ -347,8 +523,12 @@ def test_chatwoot_message_webhooks_join_into_their_conversation(tmp_path: Path) 
     )
     hooks = tmp_path / "hooks"
     for message in (ask, bot, reply):
-        event = {**message, "event": "message_created", "message_type": ["incoming", "outgoing"][message["message_type"]],
-                 "conversation": {**conversation, "messages": [message]}}  # fmt: skip
+        event = {
+            **message,
+            "event": "message_created",
+            "message_type": ["incoming", "outgoing"][message["message_type"]],
+            "conversation": {**conversation, "messages": [message]},
+        }
         write(hooks / f"{message['id']}.json", event, compact=True)
     write(
         hooks / "status.json", {**conversation, "event": "conversation_status_changed", "messages": [reply]}
@@ -394,8 +574,14 @@ def test_a_shape_not_understood_says_which_shapes_and_how_to_get_them(tmp_path: 
 
 def test_broken_records_are_problems_with_positions_never_a_stop(tmp_path: Path) -> None:
     bad_comment = {"id": 9, "type": "Comment", "body": "no author"}
-    page = {"comments": [ZD_COMMENTS["comments"][0], bad_comment, {**ZD_COMMENTS["comments"][3], "created_at": "soon"}],
-            "links": ZD_COMMENTS["links"]}  # fmt: skip
+    page = {
+        "comments": [
+            ZD_COMMENTS["comments"][0],
+            bad_comment,
+            {**ZD_COMMENTS["comments"][3], "created_at": "soon"},
+        ],
+        "links": ZD_COMMENTS["links"],
+    }
     lines = tmp_path / "pages.jsonl"
     lines.write_text(
         json.dumps({"ticket": ZD_TICKET}) + "\n{broken\n" + json.dumps(page) + "\n", encoding="utf-8"

@@ -25,8 +25,8 @@ from __future__ import annotations
 import codecs
 import io
 import json
-from dataclasses import dataclass
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 import orjson
