@@ -249,12 +249,7 @@ def read_vendor(
                 if isinstance(document, Problem):
                     yield Problem(replace(where, position=document.position).text, document.reason)
                     continue
-                document, where = unwrap_connector(document, where)
-                try:
-                    fragments = list(vendor.split(document, where))
-                except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                    fragments = [Unread(where, exc)]
-                for fragment in fragments:
+                for fragment in fragments(vendor, document, where):
                     if isinstance(fragment, Unread):
                         reason = _reason(fragment.error)
                         if isinstance(fragment.error, MissingField | ShapeError) and not understood:
@@ -264,15 +259,37 @@ def read_vendor(
                         continue
                     understood = True
                     joiner.add(fragment)
-        joiner.flush()
-        for parts in joiner.conversations():
-            try:
-                yield vendor.build(parts)
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                yield Problem(parts.position, f"conversation {parts.id}: {_reason(exc)}")
+        yield from joiner.build(vendor)
     finally:
         joiner.close()
         index.unlink(missing_ok=True)
+
+
+def assemble(vendor: VendorReader, documents: Iterable[tuple[str, Any]]) -> list[Conversation | Problem]:
+    """The conversations of documents already parsed, each labelled with where it came from (``GET
+    /api/v2/tickets/7/comments.json``), joined in memory: what ``tactful pull`` makes of the pages it
+    fetched for one ticket. Records that cannot be read are problems at their position."""
+    joiner = Joiner(":memory:")
+    problems: list[Conversation | Problem] = []
+    try:
+        for label, document in documents:
+            for fragment in fragments(vendor, document, Where(label, "", show_file=True)):
+                if isinstance(fragment, Unread):
+                    problems.append(Problem(fragment.where.text, _reason(fragment.error)))
+                else:
+                    joiner.add(fragment)
+        return problems + list(joiner.build(vendor))
+    finally:
+        joiner.close()
+
+
+def fragments(vendor: VendorReader, document: Any, where: Where) -> list[Fragment]:
+    """What ``vendor`` reads from one document; a document it cannot read at all is one :class:`Unread`."""
+    document, where = unwrap_connector(document, where)
+    try:
+        return list(vendor.split(document, where))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        return [Unread(where, exc)]
 
 
 def _reason(exc: Exception) -> str:
@@ -328,6 +345,15 @@ class Joiner:
             self.people,
         )
         self.convs, self.parts, self.people = [], [], []
+
+    def build(self, vendor: VendorReader) -> Iterator[Conversation | Problem]:
+        """Each conversation rebuilt by ``vendor`` from all its fragments; one that fails is a problem."""
+        self.flush()
+        for parts in self.conversations():
+            try:
+                yield vendor.build(parts)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                yield Problem(parts.position, f"conversation {parts.id}: {_reason(exc)}")
 
     def person(self, person_id: str) -> Person | None:
         row = self.con.execute("SELECT name, role FROM person WHERE id = ?", (person_id,)).fetchone()

@@ -7,6 +7,7 @@ Read, in any mix, from one file or several, joined by ticket id:
   (``{"results": [...]}``), v1 ``GET /helpdesk/tickets/{id}.json`` (``{"helpdesk_ticket"}`` with its
   ``notes``) and v1 lists; a ticket together with its conversations as ``{"ticket", "conversations"}``;
 - conversations: ``GET /api/v2/tickets/{id}/conversations`` (a bare array; each names its ticket);
+- agents: ``GET /api/v2/agents`` (a bare array), whose names replace the agents' ids;
 - Airbyte records of the ``tickets`` and ``conversations`` streams.
 
 The ticket's description is its first message: the requester's, except on an outbound email
@@ -14,8 +15,9 @@ The ticket's description is its first message: the requester's, except on an out
 ``source`` 2 is a note too (even public, and even when created through the API with ``incoming:
 true``), unless the requester wrote it; replies and emails are the customer's when ``incoming`` is
 true, else an agent's. Conversations sent by an automation (``automation_id``, ``auto_response``) are
-bots. Names come from the ticket's ``requester`` (or v1 ``requester_name`` / ``responder_name``); other
-authors stay ids. The channel is the ticket's ``source`` (:data:`tactful.channels.FRESHDESK`).
+bots. Names come from the ticket's ``requester`` (or v1 ``requester_name`` / ``responder_name``) and
+the agents list; other authors stay ids. The channel is the ticket's ``source``
+(:data:`tactful.channels.FRESHDESK`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from tactful.qa.formats._vendor import (
     finish,
     guarded,
     ident,
+    obj,
     person_name,
     records,
 )
@@ -59,7 +62,9 @@ def split(document: Any, where: Where) -> Iterator[Fragment]:
     if not isinstance(document, dict):
         raise ShapeError(HINT)
     if where.stream is not None:
-        reader = {"tickets": _ticket, "conversations": _record_conversation}.get(where.stream)
+        reader = {"tickets": _ticket, "conversations": _record_conversation, "agents": _agent}.get(
+            where.stream
+        )
         if reader is not None:
             yield from guarded(document, where, reader)
         return
@@ -79,6 +84,8 @@ def split(document: Any, where: Where) -> Iterator[Fragment]:
 
 
 def _record(record: dict[str, Any], where: Where) -> list[Fragment]:
+    if isinstance(record.get("contact"), dict) and "id" in record:
+        return _agent(record, where)
     if any(k in record for k in _TICKET_KEYS) and "incoming" not in record:
         return _ticket(record, where)
     if "incoming" in record or "body_text" in record:
@@ -86,6 +93,13 @@ def _record(record: dict[str, Any], where: Where) -> list[Fragment]:
     if isinstance(record.get("note"), dict):  # v1
         return _record_conversation(record["note"], where)
     raise ShapeError(HINT)
+
+
+def _agent(agent: dict[str, Any], where: Where) -> list[Fragment]:
+    """An agent (``GET /api/v2/agents``): the name its replies are reported under."""
+    agent_id = ident(need(agent, "id"))
+    assert agent_id is not None
+    return [Person(agent_id, person_name(obj(agent.get("contact"))), "agent")]
 
 
 def _record_conversation(record: dict[str, Any], where: Where) -> list[Fragment]:

@@ -95,7 +95,9 @@ def split(document: Any, where: Where) -> Iterator[Fragment]:
     if isinstance(document.get("comments"), list) and "id" not in document:
         found = True
         conv = _page_ticket(document) or where.anonymous
-        yield from records(document["comments"], where, lambda c, w: [_comment(c, w, conv)])
+        yield from records(
+            document["comments"], where, lambda c, w: [_comment(c, w, ident(c.get("ticket_id")) or conv)]
+        )
     if not found:
         yield from guarded(document, where, _record)
 
