@@ -202,7 +202,7 @@ def finish(parts: Parts, channel: str, roles: Iterable[tuple[dict[str, Any], str
                     author=name or author,
                     at=message.get("at"),
                     id=str(message["id"]),
-                )  # fmt: skip
+                )
             )
     ordered = sorted(turns, key=lambda t: t.at or "") if all(t.at for t in turns) else turns
     return Conversation(id=parts.id, channel=channel, turns=ordered, position=parts.position, notes=notes)

@@ -90,8 +90,8 @@ def _record(record: dict[str, Any], where: Where) -> list[Fragment]:
     ):
         return _conversation(record, where)
     if record.get("type") == "conversation_part.list" and isinstance(record.get("conversation_parts"), list):
-        return [_part(p, where, where.anonymous, f"conversation_parts[{i}].")
-                for i, p in enumerate(record["conversation_parts"])]  # fmt: skip
+        parts = record["conversation_parts"]
+        return [_part(p, where, where.anonymous, f"conversation_parts[{i}].") for i, p in enumerate(parts)]
     raise ShapeError(HINT)
 
 
