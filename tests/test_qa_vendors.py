@@ -33,6 +33,21 @@ def write(path: Path, document: Any, *, compact: bool = False) -> Path:
 
 
 def read(fmt: str, *paths: Path, workdir: Path) -> tuple[list[Conversation], list[Problem]]:
+    """Read ``paths`` as one export; every ``.json`` file is also read on one line (compact) and must
+    give the same conversations and problems: the shape comes from the data, not the formatting."""
+    found = _read(fmt, paths, workdir)
+    if paths and all(p.is_file() and p.suffix == ".json" for p in paths):
+        twins = []
+        for i, path in enumerate(paths):
+            twin = workdir / "compact-twins" / str(i) / path.name
+            twins.append(write(twin, json.loads(path.read_text(encoding="utf-8")), compact=True))
+        again = _read(fmt, twins, workdir)
+        assert content(again[0]) == content(found[0])
+        assert [p.reason for p in again[1]] == [p.reason for p in found[1]]
+    return found
+
+
+def _read(fmt: str, paths: Any, workdir: Path) -> tuple[list[Conversation], list[Problem]]:
     source = Source([str(p) for p in paths])
     try:
         items = list(read_export(source, fmt, workdir))
@@ -301,18 +316,14 @@ FRESHDESK_TICKET = {
     ],
 }
 
-SHAPES: dict[str, list[Any]] = {
-    "zendesk": [{"ticket": ZD_TICKET}, ZD_COMMENTS, ZD_AUDITS],
-    "freshdesk": [FRESHDESK_TICKET, FRESHDESK_TICKET["conversations"], {"results": [FRESHDESK_TICKET]}],
-}
-
-
-@pytest.mark.parametrize("fmt", sorted(SHAPES))
-def test_compact_and_indented_read_the_same(fmt: str, tmp_path: Path) -> None:
-    for i, document in enumerate(SHAPES[fmt]):
-        indented = read(fmt, write(tmp_path / f"{i}-i.json", document), workdir=tmp_path)
-        compact = read(fmt, write(tmp_path / f"{i}-c.json", document, compact=True), workdir=tmp_path)
-        assert indented == compact and indented[0], (fmt, i)
+def test_compact_and_indented_read_the_same(tmp_path: Path) -> None:
+    # ``read`` checks every .json file both ways; here the three Zendesk shapes once more, by hand.
+    for i, document in enumerate([{"ticket": ZD_TICKET}, ZD_COMMENTS, ZD_AUDITS, [FRESHDESK_TICKET]]):
+        fmt = "freshdesk" if i == 3 else "zendesk"
+        indented = _read(fmt, [write(tmp_path / f"{i}-i.json", document)], tmp_path)
+        compact = _read(fmt, [write(tmp_path / f"{i}-c.json", document, compact=True)], tmp_path)
+        assert indented == compact and indented[0], i
+        assert (tmp_path / f"{i}-c.json").read_text().count("\n") == 0
 
 
 def test_a_document_too_large_to_hold_is_streamed_by_its_list(tmp_path: Path, monkeypatch: Any) -> None:
