@@ -316,6 +316,7 @@ FRESHDESK_TICKET = {
     ],
 }
 
+
 def test_compact_and_indented_read_the_same(tmp_path: Path) -> None:
     # ``read`` checks every .json file both ways; here the three Zendesk shapes once more, by hand.
     for i, document in enumerate([{"ticket": ZD_TICKET}, ZD_COMMENTS, ZD_AUDITS, [FRESHDESK_TICKET]]):
