@@ -258,6 +258,40 @@ def test_zendesk_airbyte_records_join_tickets_and_comments(tmp_path: Path) -> No
     assert problems == [] and turns(conv) == [("customer", "9001", ASK), ("agent", "Sam Helper", NO)]
 
 
+def test_zendesk_event_webhooks_join_by_ticket(tmp_path: Path) -> None:
+    detail = {
+        "id": "502",
+        "requester_id": "9002",
+        "submitter_id": "9002",
+        "via": {"channel": "web_service"},
+        "created_at": "2026-02-02T08:00:00Z",
+        "description": "Can I get the trial extended?",
+    }
+
+    def event(n: int, staff: bool, body: str, public: bool = True) -> dict[str, Any]:
+        author = {
+            "id": "7002" if staff else "9002",
+            "is_staff": staff,
+            "name": "Lu Chen" if staff else "Bo Ek",
+        }
+        comment = {"id": str(n), "author": author, "body": body, "is_public": public}
+        return {
+            "type": "zen:event-type:ticket.comment_added",
+            "subject": "zen:ticket:502",
+            "detail": detail,
+            "event": {"comment": comment},
+            "time": f"2026-02-02T08:0{n}:00Z",
+        }
+
+    hooks = tmp_path / "hooks"
+    write(hooks / "1.json", event(0, False, "Can I get the trial extended?"))
+    write(hooks / "2.json", event(1, True, "Past the window.", public=False))
+    write(hooks / "3.json", event(2, True, "We cannot extend the trial, but I can offer a discount."))
+    (conv,), problems = read("zendesk", hooks, workdir=tmp_path)
+    assert problems == [] and conv.id == "502" and conv.notes == 1
+    assert [(t.role, t.author) for t in conv.turns] == [("customer", "Bo Ek"), ("agent", "Lu Chen")]
+
+
 # ── compact vs indented, pages one per line, big documents ──────────────────────────────
 
 

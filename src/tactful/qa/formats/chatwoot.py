@@ -66,8 +66,11 @@ def _record(record: dict[str, Any], where: Where) -> list[Fragment]:
         return _message_event(record, where)
     if "messages" in record and "id" in record:
         return _conversation(record, where)
-    if isinstance(record.get("event"), str) and record["event"].startswith(("contact_", "webwidget_")):
-        return []  # not about a conversation
+    if isinstance(record.get("event"), str):  # another event: its conversation, if it carries one
+        conversation = record.get("conversation")
+        if isinstance(conversation, dict) and "messages" in conversation and "id" in conversation:
+            return _conversation(conversation, where)
+        return []
     raise ShapeError(HINT)
 
 

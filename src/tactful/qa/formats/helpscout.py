@@ -143,8 +143,9 @@ def _thread(thread: Any, where: Where, conv: str, prefix: str = "") -> Message:
 def build(parts: Parts) -> Conversation:
     if not parts.messages and parts.meta.get("threads_embedded") is False:
         raise ValueError(
-            f"listed without its threads: fetch it with embed=threads (GET /v2/conversations?embed=threads) "
-            f"or its threads (GET /v2/conversations/{parts.id}/threads)"
+            "listed without its threads: fetch the list with embed=threads (GET /v2/conversations?"
+            f"embed=threads), or the conversation (GET /v2/conversations/{parts.id}?embed=threads;"
+            f" v1: GET /v1/conversations/{parts.id}.json)"
         )
     channel = vendor_channel("helpscout", parts.meta.get("channel"))
     return finish(parts, channel, [(m, m["role"]) for m in parts.messages])

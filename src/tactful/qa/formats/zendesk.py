@@ -15,6 +15,8 @@ ticket id:
   ``Notification`` events triggers sent the requester;
 - incremental ticket events with ``include=comment_events`` (``{"ticket_events": [...]}``);
 - sideloaded users (``{"users": [...]}`` next to any of these, or on their own);
+- ticket event webhooks (``zen:event-type:ticket.comment_added`` and the others: the ticket in
+  ``detail``, the comment in ``event.comment``, its author's ``is_staff`` the role);
 - Airbyte records of the ``tickets``, ``ticket_comments``, ``ticket_audits`` and ``users`` streams.
 
 Roles: the ticket's requester is the customer; a user whose sideloaded ``role`` is ``end-user`` is a
@@ -50,7 +52,7 @@ from tactful.qa.formats._vendor import (
     person_name,
     records,
 )
-from tactful.qa.model import Conversation
+from tactful.qa.model import Conversation, MissingField
 
 NAME = "zendesk"
 HINT = (
@@ -79,6 +81,9 @@ def split(document: Any, where: Where) -> Iterator[Fragment]:
         return
     if not isinstance(document, dict):
         raise ShapeError(HINT)
+    if str(document.get("type", "")).startswith("zen:event-type:ticket."):
+        yield from guarded(document, where, _event)
+        return
     if where.stream is not None:
         reader = _STREAMS.get(where.stream)
         if reader is not None:  # records of the connector's other streams hold no conversation
@@ -219,6 +224,48 @@ def _notification(event: dict[str, Any], where: Where, conv: str, prefix: str, a
         "notification": [ident(r) for r in recipients],
     }
     return Message(conv, fields, where)
+
+
+def _event(event: dict[str, Any], where: Where) -> list[Fragment]:
+    """A ticket event webhook (``zen:event-type:ticket.comment_added``, ...): the ticket in ``detail``,
+    a comment in ``event.comment`` (its author's ``is_staff`` says agent or customer)."""
+    detail = obj(event.get("detail"))
+    ticket_id = ident(detail.get("id")) or ident(str(event.get("subject", "")).rpartition(":")[2])
+    if ticket_id is None:
+        raise MissingField("detail.id")
+    at = timestamp(event.get("time"), "time")
+    fields = {
+        "requester": ident(detail.get("requester_id")),
+        "submitter": ident(detail.get("submitter_id")),
+        "created_at": timestamp(detail.get("created_at"), "detail.created_at"),
+        "description": text_of(detail.get("description"), "detail.description") or None,
+        "channel": _via(detail.get("via")),
+    }
+    out: list[Fragment] = [Meta(ticket_id, fields, where)]
+    comment = obj(obj(event.get("event")).get("comment"))
+    if comment:
+        author = obj(comment.get("author"))
+        staff = author.get("is_staff")
+        public = comment.get("is_public", comment.get("public"))
+        role = (
+            "note"
+            if public is False
+            else "agent"
+            if staff is True
+            else "customer"
+            if staff is False
+            else None
+        )
+        message = {
+            "id": ident(comment.get("id")),
+            "at": at,
+            "text": text_of(comment.get("body"), "event.comment.body"),
+            "author": ident(author.get("id")),
+            "name": person_name(author),
+            "role": role,
+        }
+        out.append(Message(ticket_id, message, where))
+    return out
 
 
 def _ticket_event(event: dict[str, Any], where: Where) -> list[Fragment]:
