@@ -224,6 +224,9 @@ def test_credentials_go_only_to_the_helpdesk() -> None:
     creds = Credentials({"Authorization": "Basic eA=="}, ("TACTFUL_FRESHDESK_API_KEY",))
     with pytest.raises(PullError, match="use https"):
         Client("http://acme.freshdesk.com", creds)
+    with pytest.raises(PullError, match="holds credentials") as refused:
+        Client("https://key:s3cr3t@acme.freshdesk.com", creds)
+    assert "s3cr3t" not in str(refused.value)
     client = Client("https://acme.freshdesk.com", creds)
     with pytest.raises(PullError, match="another host"):
         client.get("https://evil.example.net/api/v2/tickets?page=2")

@@ -29,6 +29,7 @@ from tactful.pull.client import Client
 from tactful.pull.credentials import load
 from tactful.pull.errors import PullError
 from tactful.pull.store import PullStore
+from tactful.qa.formats._vendor import Person
 from tactful.qa.model import Conversation, Problem
 
 VENDORS = ("zendesk", "freshdesk", "chatwoot")
@@ -65,7 +66,9 @@ class Session:
     def __init__(self, vendor: str, client: Client, store: PullStore, options: PullOptions) -> None:
         self.vendor, self.client, self.store, self.options = vendor, client, store, options
         self.summary = PullSummary(out=store.out)
-        self.shared: list[tuple[str, Any]] = []  # documents every conversation reads too (Freshdesk's agents)
+        self.people: list[
+            Person
+        ] = []  # users every conversation's authors are named from (Freshdesk's agents)
         self.on_problem: Callable[[Problem], None] = lambda _p: None
 
     @property
@@ -89,13 +92,22 @@ class Session:
         from tactful.qa.formats._vendor import assemble
 
         records = []
-        for item in assemble(vendor_reader(self.vendor), [*self.shared, *documents]):
+        for item in assemble(vendor_reader(self.vendor), documents, self.people):
             if isinstance(item, Problem):
                 self.summary.problems.append(item)
                 self.on_problem(item)
             else:
                 records.append(neutral(item, self.vendor))
         return records
+
+    def read_people(self, documents: Iterable[tuple[str, Any]]) -> None:
+        """Read the users in ``documents`` once, to name the authors of every conversation."""
+        from tactful.qa.formats import vendor_reader
+        from tactful.qa.formats._vendor import Where, fragments
+
+        for label, document in documents:
+            found = fragments(vendor_reader(self.vendor), document, Where(label, "", show_file=True))
+            self.people += [f for f in found if isinstance(f, Person)]
 
     def commit(
         self, records: list[dict[str, Any]], cursor: dict[str, Any], deleted: Iterable[str] = ()

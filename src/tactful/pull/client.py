@@ -58,6 +58,8 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         parts = urlsplit(base_url)
+        if parts.username or parts.password:  # not echoed: it holds a secret
+            raise PullError("--url holds credentials: give them in the environment or --credentials FILE")
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise PullError(f"{base_url}: not a URL (expected https://HOST)")
         if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:

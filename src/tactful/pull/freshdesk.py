@@ -26,7 +26,7 @@ MAX_PAGES = 300
 
 
 def walk(session: Session) -> None:
-    session.shared = _agents(session)  # their names, for every ticket's replies
+    session.read_people(_agents(session))  # their names, for every ticket's replies
     since = session.since.isoformat().replace("+00:00", "Z")
     cursor = session.store.cursor or {"since": since, "page": 1, "latest": None, "at_latest": []}
     while True:

@@ -265,13 +265,18 @@ def read_vendor(
         index.unlink(missing_ok=True)
 
 
-def assemble(vendor: VendorReader, documents: Iterable[tuple[str, Any]]) -> list[Conversation | Problem]:
+def assemble(
+    vendor: VendorReader, documents: Iterable[tuple[str, Any]], people: Iterable[Person] = ()
+) -> list[Conversation | Problem]:
     """The conversations of documents already parsed, each labelled with where it came from (``GET
     /api/v2/tickets/7/comments.json``), joined in memory: what ``tactful pull`` makes of the pages it
-    fetched for one ticket. Records that cannot be read are problems at their position."""
+    fetched for one ticket (``people``: users read once for every ticket). Records that cannot be read
+    are problems at their position."""
     joiner = Joiner(":memory:")
     problems: list[Conversation | Problem] = []
     try:
+        for person in people:
+            joiner.add(person)
         for label, document in documents:
             for fragment in fragments(vendor, document, Where(label, "", show_file=True)):
                 if isinstance(fragment, Unread):
