@@ -40,7 +40,11 @@ def read(fmt: str, *paths: Path, workdir: Path) -> tuple[list[Conversation], lis
         twins = []
         for i, path in enumerate(paths):
             twin = workdir / "compact-twins" / str(i) / path.name
-            twins.append(write(twin, json.loads(path.read_text(encoding="utf-8")), compact=True))
+            try:
+                document = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError:
+                return found  # several documents in one file: nothing to compact
+            twins.append(write(twin, document, compact=True))
         again = _read(fmt, twins, workdir)
         assert content(again[0]) == content(found[0])
         assert [p.reason for p in again[1]] == [p.reason for p in found[1]]
@@ -239,6 +243,16 @@ def test_zendesk_incremental_pages_one_per_line_and_a_comments_page_alone(tmp_pa
     convs, _ = read("zendesk", write(tmp_path / "t777_comments.json", alone), workdir=tmp_path)
     assert convs[0].id == "t777_comments"
     assert [t.role for t in convs[0].turns] == ["customer", "bot", "agent"]
+
+
+def test_pages_saved_one_after_another_indented_as_jq_prints_them(tmp_path: Path) -> None:
+    second = {**ZD_TICKET, "id": 504, "requester_id": "not-a-number", "created_at": "yesterday"}
+    export = tmp_path / "pages.json"
+    pages = [{"tickets": [ZD_TICKET]}, {"tickets": [{**ZD_TICKET, "id": 503}, second]}]
+    export.write_text("\n".join(json.dumps(page, indent=2) for page in pages), encoding="utf-8")
+    convs, problems = read("zendesk", export, workdir=tmp_path)
+    assert [c.id for c in convs] == ["501", "503"]
+    assert [p.position for p in problems] == ["document 2, item 2"]
 
 
 def test_zendesk_airbyte_records_join_tickets_and_comments(tmp_path: Path) -> None:
