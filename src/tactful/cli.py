@@ -169,13 +169,14 @@ def _register_optional_commands() -> None:
     from tactful.cli_batch import batch
     from tactful.cli_draft import draft
     from tactful.cli_kb import kb
+    from tactful.cli_pull import pull
     from tactful.cli_qa import qa
     from tactful.cli_rewrite import rewrite
     from tactful.cli_serve import serve
     from tactful.cli_store import register as register_store_commands
     from tactful.cli_understand import understand
 
-    for command in (batch, draft, kb, qa, rewrite, serve, understand):
+    for command in (batch, draft, kb, pull, qa, rewrite, serve, understand):
         main.add_command(command)
     register_store_commands(main)  # log, history, followups, requests, report, export, import, users…
 

@@ -1,4 +1,4 @@
-"""``tactful qa EXPORT --from FORMAT --out DIR``: the click layer over :mod:`tactful.qa`.
+"""``tactful qa EXPORT... --from FORMAT --out DIR``: the click layer over :mod:`tactful.qa`.
 
 Exit status: 0 done (the report says how many records were corrupt and skipped); 1 not one conversation
 could be read (every record corrupt; the report and problems.jsonl say why); 2 the run could not
@@ -17,7 +17,7 @@ FORMATS = ("zendesk", "freshdesk", "helpscout", "intercom", "chatwoot", "twcs", 
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("export", type=click.Path(dir_okay=False))
+@click.argument("exports", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--from",
     "fmt",
@@ -40,7 +40,7 @@ FORMATS = ("zendesk", "freshdesk", "helpscout", "intercom", "chatwoot", "twcs", 
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off anyway when stderr is no TTY).")
 def qa(
-    export: str,
+    exports: tuple[str, ...],
     fmt: str,
     out_dir: str,
     engine: str,
@@ -53,12 +53,16 @@ def qa(
 ) -> None:
     """Team report on how agents say no, from a helpdesk EXPORT into DIR.
 
-    Finds the agent turns that refuse something, analyzes each with the customer turn it answers,
-    and writes turns.jsonl, agents.csv, characteristics.csv and report.html. Interrupted or crashed?
-    Run the same command again: it continues without redoing or duplicating work.
+    EXPORT is a file, or several files and folders of one export (tickets and their comments apart,
+    a folder of API pages): the helpdesks' data is joined by ticket id. Finds the agent turns that
+    refuse something, analyzes each with the customer turn it answers, and writes turns.jsonl,
+    agents.csv, characteristics.csv and report.html. Interrupted or crashed? Run the same command
+    again: it continues without redoing or duplicating work.
     """
     from tactful.config import ConfigError, load_config
     from tactful.qa import QAError, QAOptions, Totals, run_qa
+
+    export = exports[0] if len(exports) == 1 else ", ".join(exports)
 
     try:
         config = load_config(config_path)
@@ -84,9 +88,9 @@ def qa(
     try:
         if bar is not None:
             with bar.progress:
-                summary = run_qa(export, out_dir, options, on_progress)
+                summary = run_qa(list(exports), out_dir, options, on_progress)
         else:
-            summary = run_qa(export, out_dir, options)
+            summary = run_qa(list(exports), out_dir, options)
     except QAError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -103,7 +107,13 @@ def qa(
         return
     click.echo(
         f"tactful qa{resumed}: {t.conversations:,} conversations, {t.agent_turns:,} agent turns, "
-        f"{t.refusals:,} refusals analyzed, {t.problems:,} problems; {summary.elapsed:.1f} s; "
+        f"{t.refusals:,} refusals analyzed, {t.problems:,} problems{_left_out(t)}; {summary.elapsed:.1f} s; "
         f"report: {out_dir}/report.html",
         err=True,
     )
+
+
+def _left_out(totals: object) -> str:
+    """Bot turns and internal notes read but left out of the scores, when there were any."""
+    bots, notes = getattr(totals, "bot_turns", 0), getattr(totals, "notes", 0)
+    return f" ({bots:,} bot turns and {notes:,} internal notes left out)" if bots or notes else ""

@@ -36,17 +36,22 @@ class Totals:
     refusals: int = 0
     problems: int = 0
     chunks: int = 0
+    customer_turns: int = 0
+    bot_turns: int = 0
+    notes: int = 0  # internal notes left out
 
 
-def fingerprint(export: str, fmt: str, chunk_size: int, config: Any) -> dict[str, Any]:
-    """What must match for a rerun to continue rather than start over."""
+def fingerprint(files: list[str], fmt: str, chunk_size: int, config: Any) -> dict[str, Any]:
+    """What must match for a rerun to continue rather than start over: every input file's path, size
+    and modification time, and the settings."""
     from tactful import __version__
 
-    stat = os.stat(export)
+    stats = [os.stat(path) for path in files]
+    single = len(files) == 1
     return {
-        "input": os.path.abspath(export),
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
+        "input": os.path.abspath(files[0]) if single else [os.path.abspath(f) for f in files],
+        "size": stats[0].st_size if single else [s.st_size for s in stats],
+        "mtime_ns": stats[0].st_mtime_ns if single else [s.st_mtime_ns for s in stats],
         "format": fmt,
         "chunk_size": chunk_size,
         "config": hashlib.sha256(repr(config).encode()).hexdigest()[:16],

@@ -1,13 +1,23 @@
-"""Read a JSON export one record at a time, whatever its shape, in bounded memory.
+"""Read a JSON export one document at a time, whatever its formatting, in bounded memory.
 
-Helpdesk exports come as JSON Lines (one record per line), as one JSON array of records, or as an
-API-style object that wraps the array (``{"tickets": [...], "next_page": ...}``). The stdlib parser
-only reads whole documents, so arrays are streamed here with ``JSONDecoder.raw_decode`` over a
-sliding text window: one element is in memory at a time (up to :data:`MAX_RECORD_CHARS`).
+A *document* is one top-level JSON value as the user saved it: a line of JSON Lines, an element of a
+top-level array, or a whole object. What a document is (an API page, one record, a webhook) is for the
+format's reader to tell from its fields: this module only finds the documents, and finds the same ones
+whether the file is indented or on one line.
 
-A corrupt JSON Lines line is a :class:`Problem` and the next line is read. Inside an array a syntax
-error leaves no safe place to resume, so the reader reports where it broke and stops; the records
-before it have been yielded already.
+Positions: ``line N`` (JSON Lines), ``item N`` (elements of a top-level array), ``document N`` (the
+second and later of several values saved one after another); a file that holds a single document
+gives it the empty position, so its records are numbered ``item N`` however it was formatted.
+
+The stdlib parser only reads whole documents, so arrays are streamed here with
+``JSONDecoder.raw_decode`` over a sliding text window: one element is in memory at a time (up to
+:data:`MAX_RECORD_CHARS`). An object larger than that (an API page of a million tickets) is streamed
+too: each element of its first list becomes a :class:`Slice`, a document of its own with the object's
+other members (those before the list) copied alongside.
+
+A corrupt JSON Lines line is a :class:`Problem` and the next line is read. Inside an array or object
+a syntax error leaves no safe place to resume, so the reader reports where it broke and stops; the
+documents before it have been yielded already.
 """
 
 from __future__ import annotations
@@ -15,21 +25,41 @@ from __future__ import annotations
 import codecs
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 import orjson
 
 from tactful.qa.model import Problem, QAError
 
-#: The largest single record (conversation) the array reader will hold while looking for its end.
+#: The largest single document the reader holds whole; a larger object is streamed by its list.
 MAX_RECORD_CHARS = 64 * 1024 * 1024
 _READ_CHARS = 1 << 20
+_HEAD_BYTES = 65536
 _WS = " \t\r\n"
-#: Members of an API-style wrapper object that hold the list of records.
-WRAPPER_KEYS = ("tickets", "conversations", "results", "data", "payload", "items", "records")
+#: Objects a big document's list may sit in (HAL's ``_embedded``, Chatwoot's ``data``).
+_NESTS = ("_embedded", "data")
 
-Record = tuple[str, Any]  # (position, parsed value) or (position, Problem)
+Document = tuple[str, Any]  # (position, parsed value) or (position, Problem)
+
+
+def at(parent: str, child: str) -> str:
+    """The position ``child`` inside ``parent`` (``line 3, item 2``; just ``item 2`` at the top)."""
+    return f"{parent}, {child}" if parent else child
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """The ``index``-th element of the list of a document too large to hold, as a document of its own:
+    the members read before the list, and the list holding just this element."""
+
+    index: int
+    document: dict[str, Any]
+
+
+class _TooLarge(Exception):
+    """An object did not end within :data:`MAX_RECORD_CHARS`."""
 
 
 class _Window:
@@ -72,16 +102,22 @@ class _Window:
             return True
         return False
 
-    def value(self, decoder: json.JSONDecoder) -> Any:
-        """Decode the next value, reading more text until it is complete (or plainly corrupt)."""
+    def value(self, decoder: json.JSONDecoder, *, whole_object: bool = False) -> Any:
+        """Decode the next value, reading more text until it is complete (or plainly corrupt).
+
+        With ``whole_object``, an object still open after :data:`MAX_RECORD_CHARS` raises
+        :class:`_TooLarge` with the window left at its start, so it can be streamed instead.
+        """
         self.peek()
         while True:
             try:
                 value, end = decoder.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                incomplete = not self.eof and len(self.buf) - self.pos < MAX_RECORD_CHARS
-                if incomplete and self.fill():
+                within = len(self.buf) - self.pos < MAX_RECORD_CHARS
+                if not self.eof and within and self.fill():
                     continue
+                if whole_object and not within and not self.eof:
+                    raise _TooLarge from None
                 raise ValueError(f"{exc.msg} at character {self.base + exc.pos:,}") from None
             except RecursionError:
                 raise ValueError(f"nested too deeply at character {self.base + self.pos:,}") from None
@@ -92,132 +128,181 @@ class _Window:
             return value
 
 
-def iter_json_records(
-    stream: IO[bytes], name: str, on_bytes: Callable[[], None] | None = None
-) -> Iterator[Record]:
-    """Yield ``(position, record)`` for each record of a JSONL / JSON array / wrapped-array export.
+def iter_documents(stream: IO[bytes], name: str) -> Iterator[Document]:
+    """Yield ``(position, document)`` for each top-level JSON document of ``stream``.
 
-    ``position`` is ``line N`` or ``item N``; a record that cannot be parsed comes as a
-    :class:`Problem`. Raises :class:`QAError` when the file is not JSON at all.
+    A document that cannot be parsed comes as a :class:`Problem`. Raises :class:`QAError` when the
+    file is not JSON at all.
     """
     buffered: Any = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)
-    head = buffered.peek(65536)[:65536].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
+    head = buffered.peek(_HEAD_BYTES)[:_HEAD_BYTES].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
     if not head:
         return
-    if head[:1] == b"[":
-        yield from _array(_text(buffered), name, wrapped=False)
-        return
     lines = head.split(b"\n")
-    if head[:1] != b"{":
-        # JSON Lines whose first line is corrupt still has object lines further on.
-        if not any(line.lstrip().startswith(b"{") for line in lines[1:]):
-            raise QAError(
-                f"{name}: not JSON (expected JSON Lines, a JSON array or an object, got {head[:20]!r})"
-            )
-        jsonl = True
-    else:
+    if head[:1] in (b"{", b"["):
         try:
             orjson.loads(lines[0])
             jsonl = True
         except orjson.JSONDecodeError:
-            jsonl = False
-    if jsonl:
-        yield from _lines(buffered, on_bytes)
+            jsonl = False  # one document over several lines, or a line longer than the head
+    elif any(line.lstrip().startswith((b"{", b"[")) for line in lines[1:]):
+        jsonl = True  # JSON Lines whose first line is corrupt
     else:
-        yield from _array(_text(buffered), name, wrapped=True)
+        raise QAError(f"{name}: not JSON (expected JSON Lines, a JSON array or an object, got {head[:20]!r})")
+    if jsonl:
+        yield from _lines(buffered)
+    else:
+        yield from _values(io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="strict"), name)
 
 
-def _text(stream: IO[bytes]) -> IO[str]:
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
-
-
-def _lines(stream: IO[bytes], on_bytes: Callable[[], None] | None) -> Iterator[Record]:
+def _lines(stream: IO[bytes]) -> Iterator[Document]:
+    """Each line a document; a file of one line is one document (the same as it indented)."""
+    held: tuple[int, bytes] | None = None
+    seen = 0
     for number, raw in enumerate(stream, start=1):
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         raw = raw.rstrip(b"\r\n")
         if not raw.strip():
             continue
-        where = f"line {number}"
+        seen += 1
+        if held is not None:
+            yield _line(*held)
+        held = (number, raw)
+    if held is not None:
+        yield _line(*held, single=seen == 1)
+
+
+def _line(number: int, raw: bytes, single: bool = False) -> Document:
+    where = "" if single else f"line {number}"
+    try:
+        return where, orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
         try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            try:
-                raw.decode("utf-8")
-                reason = f"not valid JSON: {exc}"
-            except UnicodeDecodeError:
-                reason = "not valid UTF-8"
-            yield where, Problem(where, reason)
-            continue
-        yield where, value
-        if on_bytes is not None and number % 256 == 0:
-            on_bytes()
+            raw.decode("utf-8")
+            reason = f"not valid JSON: {exc}"
+        except UnicodeDecodeError:
+            reason = "not valid UTF-8"
+        where = where or f"line {number}"
+        return where, Problem(where, reason)
 
 
-def _array(text: IO[str], name: str, *, wrapped: bool) -> Iterator[Record]:
+def _values(text: IO[str], name: str) -> Iterator[Document]:
     window = _Window(text)
     decoder = json.JSONDecoder()
-    index = 0
+    count = 0
     try:
-        if wrapped and not _enter_wrapped_array(window, decoder):
-            # A single object with no list of records inside: it is the one record.
-            if window.base:
-                raise QAError(f"{name}: a JSON object with no list of records ({', '.join(WRAPPER_KEYS)})")
-            window.pos = 0
-            yield "item 1", window.value(decoder)
-            return
-        if not wrapped:
-            window.take("[")
-        if window.take("]"):
-            return
-        while True:
-            index += 1
-            where = f"item {index}"
+        while window.peek():
+            count += 1
+            where = "" if count == 1 else f"document {count}"
+            if window.peek() == "[":
+                window.take("[")
+                if not (yield from _array(window, decoder, where, name)):
+                    return
+                continue
             try:
-                value = window.value(decoder)
+                value = window.value(decoder, whole_object=True)
+            except _TooLarge:
+                if not (yield from _big_object(window, decoder, where, name)):
+                    return
+                continue
             except ValueError as exc:
-                what = f"not valid UTF-8 ({exc.reason})" if isinstance(exc, UnicodeDecodeError) else str(exc)
-                yield (
-                    where,
-                    Problem(where, f"the JSON breaks here: {what}; the rest of {name} cannot be read"),
-                )
+                if count == 1:
+                    raise QAError(f"{name}: not valid JSON: {exc}") from None
+                yield where, Problem(where, f"the JSON breaks here: {exc}; the rest of {name} cannot be read")
                 return
             yield where, value
-            if window.take(","):
-                continue
-            if window.take("]") or window.peek() == "":
-                return
-            yield (
-                where,
-                Problem(where, f"expected ',' or ']' after this item; the rest of {name} cannot be read"),
-            )
-            return
     except UnicodeDecodeError as exc:
-        if index <= 1:
+        if count <= 1:
             raise QAError(f"{name}: not valid UTF-8 ({exc.reason})") from None
-        yield (
-            f"item {index}",
-            Problem(f"item {index}", f"not valid UTF-8 ({exc.reason}); the rest of {name} cannot be read"),
-        )
-    except ValueError as exc:
-        raise QAError(f"{name}: not valid JSON: {exc}") from None
+        where = f"document {count}"
+        yield where, Problem(where, f"not valid UTF-8 ({exc.reason}); the rest of {name} cannot be read")
 
 
-def _enter_wrapped_array(window: _Window, decoder: json.JSONDecoder) -> bool:
-    """Inside ``{...}``, skip members until a known list key (HAL's ``_embedded`` is entered too);
-    leave the window just inside that array."""
-    if not window.take("{"):
+def _array(
+    window: _Window, decoder: json.JSONDecoder, parent: str, name: str
+) -> Generator[Document, None, bool]:
+    """The elements of the array the window is inside of; returns False when the JSON broke."""
+    if window.take("]"):
+        return True
+    index = 0
+    while True:
+        index += 1
+        where = at(parent, f"item {index}")
+        try:
+            value = window.value(decoder)
+        except UnicodeDecodeError as exc:
+            if index == 1 and not parent:
+                raise
+            yield where, Problem(where, f"not valid UTF-8 ({exc.reason}); the rest of {name} cannot be read")
+            return False
+        except ValueError as exc:
+            yield where, Problem(where, f"the JSON breaks here: {exc}; the rest of {name} cannot be read")
+            return False
+        yield where, value
+        if window.take(","):
+            continue
+        if window.take("]") or window.peek() == "":
+            return True
+        yield where, Problem(where, f"expected ',' or ']' after this item; the rest of {name} cannot be read")
         return False
+
+
+def _big_object(
+    window: _Window, decoder: json.JSONDecoder, parent: str, name: str
+) -> Generator[Document, None, bool]:
+    """Stream an object too large to hold: each element of its first list (at the top or in
+    ``_embedded``/``data``) becomes a document with the members read before it; returns False when
+    the JSON broke."""
+    try:
+        path, head = _enter_list(window, decoder)
+    except ValueError as exc:
+        where = parent or "item 1"
+        yield where, Problem(where, f"the JSON breaks here: {exc}; the rest of {name} cannot be read")
+        return False
+    if path is None:
+        where = parent or "item 1"
+        yield where, Problem(where, f"a JSON object over {MAX_RECORD_CHARS:,} characters with no list in it")
+        return False
+    for index, (where, value) in enumerate(_array(window, decoder, parent, name), start=1):
+        if isinstance(value, Problem):
+            yield where, value
+            return False
+        document: dict[str, Any] = dict(head[0])
+        document[path[0]] = [value] if len(path) == 1 else {**head[1], path[1]: [value]}
+        yield parent, Slice(index, document)
+    try:  # the members after the list (and the closing braces): read past them
+        for _ in range(len(path)):
+            while window.take(","):
+                window.value(decoder)
+                window.take(":")
+                window.value(decoder)
+            window.take("}")
+    except ValueError:
+        return False
+    return True
+
+
+def _enter_list(window: _Window, decoder: json.JSONDecoder) -> tuple[list[str] | None, list[dict[str, Any]]]:
+    """Inside ``{...}``, read members until the first list (one level into ``_embedded``/``data``);
+    leave the window just inside it. Returns its key path and the members read on each level."""
+    heads: list[dict[str, Any]] = [{}]
+    path: list[str] = []
+    if not window.take("{"):
+        raise ValueError("expected an object")
     while True:
         if window.peek() != '"':
-            return False
+            return None, heads
         key = window.value(decoder)
         if not window.take(":"):
-            return False
-        if key in WRAPPER_KEYS and window.take("["):
-            return True
-        if key == "_embedded" and window.peek() == "{":
-            return _enter_wrapped_array(window, decoder)
-        window.value(decoder)  # a member we do not need
+            raise ValueError(f"expected ':' after {key!r}")
+        if window.take("["):
+            return [*path, key], heads
+        if key in _NESTS and not path and window.peek() == "{":
+            window.take("{")
+            path.append(key)
+            heads.append({})
+            continue
+        heads[-1][key] = window.value(decoder)
         if not window.take(","):
-            return False
+            return None, heads

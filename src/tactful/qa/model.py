@@ -1,8 +1,8 @@
 """Normalized conversations every importer yields, whatever the helpdesk it came from.
 
 Importers turn a vendor's export into :class:`Conversation` objects (turns in time order, each an
-agent or a customer turn, internal notes already dropped) or :class:`Problem` records for the parts
-they could not read. Everything after the importer only knows these types.
+agent, customer or bot turn; internal notes already dropped and counted) or :class:`Problem` records
+for the parts they could not read. Everything after the importer only knows these types.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["agent", "customer"]
+#: ``bot``: a bot or an automation (trigger, workflow, auto-reply): read, never scored as an agent.
+Role = Literal["agent", "customer", "bot"]
 
 
 class QAError(Exception):
@@ -45,6 +46,7 @@ class Conversation:
     channel: str  # one of the channels tactful.toml knows: email, chat, social
     turns: list[Turn] = field(default_factory=list)
     position: str = ""
+    notes: int = 0  # internal notes left out (counted, never analyzed nor exported)
 
 
 @dataclass(slots=True)

@@ -4,7 +4,8 @@ and the one pure function every engine runs over a chunk of such pairs.
 Pairing: an agent turn answers the turn its export says it replies to (TWCS' reply links), else the
 customer turns since the previous agent turn (joined; the customer waited since the first of them,
 which is what timeliness measures). An agent turn with nothing pending (a second reply in a row) gets
-the last customer message as context but no timeliness.
+the last customer message as context but no timeliness. Bot turns are passed over: a bot's "we'll be
+right with you" neither counts as an agent's reply nor stops the customer's wait.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def work_items(conversation: Conversation) -> Iterator[WorkItem]:
     pending: list[Turn] = []
     last: list[Turn] = []
     for turn in turns:
+        if turn.role == "bot":
+            continue  # bots and automations: neither scored nor what the agent answers
         if turn.role == "customer":
             if turn.text.strip():
                 pending.append(turn)

@@ -240,7 +240,7 @@ def _example(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_report(out_dir: Path, totals: Totals, *, export: str, fmt: str) -> Aggregate:
+def write_report(out_dir: Path, totals: Totals, *, export: str | list[str], fmt: str) -> Aggregate:
     """Write agents.csv, characteristics.csv, summary.json and report.html into ``out_dir``."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -252,10 +252,15 @@ def write_report(out_dir: Path, totals: Totals, *, export: str, fmt: str) -> Agg
     agents = sorted(agg.agents.items(), key=lambda kv: (-kv[1].refusals, kv[0]))
     mean = agg.score_sum / agg.refusals if agg.refusals else None
     summary = {
-        "export": os.path.abspath(export),
+        "export": os.path.abspath(export)
+        if isinstance(export, str)
+        else [os.path.abspath(e) for e in export],
         "format": fmt,
         "conversations": totals.conversations,
         "agent_turns": totals.agent_turns,
+        "customer_turns": totals.customer_turns,
+        "bot_turns": totals.bot_turns,
+        "notes_skipped": totals.notes,
         "refusals": totals.refusals,
         "problems": totals.problems,
         "mean_score": None if mean is None else round(mean, 1),

@@ -4,7 +4,7 @@ chunk resumably, then writes the tables and the HTML report from ``turns.jsonl``
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,9 +45,12 @@ class QASummary:
 
 
 def run_qa(
-    export: str, out_dir: str | Path, options: QAOptions, on_progress: Progress | None = None
+    export: str | Sequence[str], out_dir: str | Path, options: QAOptions, on_progress: Progress | None = None
 ) -> QASummary:
     """Analyze the refusing agent turns of ``export`` into ``out_dir``; rerun to resume after a crash.
+
+    ``export`` is a file, or several files and folders of one export (a helpdesk's tickets and their
+    comments apart, a folder of API pages), read as one.
 
     Raises :class:`QAError` when the run cannot start or the export is of the wrong shape (the message
     names the file and the field). Corrupt records do not raise: they are listed in problems.jsonl.
@@ -55,15 +58,16 @@ def run_qa(
     from tactful.batch import default_jobs
     from tactful.qa.report import write_report
 
+    name = export if isinstance(export, str) else ", ".join(export)
     if options.fmt not in FORMATS:
-        raise QAError(f"{export}: unknown format '{options.fmt}'; expected one of: {', '.join(FORMATS)}")
+        raise QAError(f"{name}: unknown format '{options.fmt}'; expected one of: {', '.join(FORMATS)}")
     if options.chunk_size < 1:
         raise QAError("the chunk size must be at least 1")
     started = time.perf_counter()
     out = Path(out_dir)
     source = Source(export)
     try:
-        manifest = fingerprint(export, options.fmt, options.chunk_size, options.config)
+        manifest = fingerprint(source.files, options.fmt, options.chunk_size, options.config)
         checkpoint = Checkpoint(out, manifest, restart=options.restart)
         resumed_from = checkpoint.next_chunk
         try:
@@ -82,7 +86,7 @@ def run_qa(
         totals = checkpoint.totals
     finally:
         source.close()
-    write_report(out, totals, export=export, fmt=options.fmt)
+    write_report(out, totals, export=source.files if source.multiple else source.files[0], fmt=options.fmt)
     return QASummary(out, totals, resumed_from, time.perf_counter() - started)
 
 
@@ -91,7 +95,19 @@ class _Pending:
     """Per-chunk reader counts, committed with the chunk's results."""
 
     conversations: int = 0
+    customer_turns: int = 0
+    bot_turns: int = 0
+    notes: int = 0
     problems: list[Problem] = field(default_factory=list)
+
+    def count(self, conversation: Conversation) -> None:
+        self.conversations += 1
+        self.notes += conversation.notes
+        for turn in conversation.turns:
+            if turn.role == "customer":
+                self.customer_turns += 1
+            elif turn.role == "bot":
+                self.bot_turns += 1
 
 
 def _run(
@@ -112,7 +128,7 @@ def _run(
             if isinstance(item, Problem):
                 meta.problems.append(item)
             else:
-                meta.conversations += 1
+                meta.count(item)
                 batch.extend(work_items(item))
             if (
                 len(batch) >= chunk_size
@@ -131,6 +147,9 @@ def _run(
         meta = pending.pop(chunk_id)
         totals = checkpoint.totals
         totals.conversations += meta.conversations
+        totals.customer_turns += meta.customer_turns
+        totals.bot_turns += meta.bot_turns
+        totals.notes += meta.notes
         totals.agent_turns += result.agent_turns
         totals.refusals += result.refusals
         problems = [p.to_dict() for p in meta.problems] + result.problems

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
+from tactful.channels import vendor_channel
 from tactful.store.redact import redact_optional
 from tactful.web.api.deps import config_of, kb_of, run_sized, store_of
 from tactful.web.api.models import WebhookOut
@@ -351,20 +352,6 @@ def _ignored(reason: str, conversation: str | None = None) -> Response:
 
 # ── Chatwoot ─────────────────────────────────────────────────────────────────────────────
 
-_CHATWOOT_CHANNELS = {
-    "Channel::Email": "email",
-    "Channel::WebWidget": "chat",
-    "Channel::Api": "chat",
-    "Channel::Whatsapp": "chat",
-    "Channel::Telegram": "chat",
-    "Channel::Line": "chat",
-    "Channel::Sms": "chat",
-    "Channel::TwilioSms": "chat",
-    "Channel::TwitterProfile": "social",
-    "Channel::FacebookPage": "social",
-    "Channel::Instagram": "social",
-}
-
 
 def _is_incoming(message_type: object) -> bool:
     return message_type in ("incoming", 0)
@@ -410,7 +397,7 @@ async def chatwoot(request: Request) -> Response:
     content = (event.content or "").strip()
     if not content:
         return _ignored("the message has no text", conversation)
-    channel = _CHATWOOT_CHANNELS.get(conv.channel or "", "chat") if conv else "chat"
+    channel = vendor_channel("chatwoot", conv.channel if conv else None)
     if event.message_type in ("outgoing", 1):
         contact = _chatwoot_contact(conv)
         sent = None
@@ -500,8 +487,9 @@ async def zendesk(request: Request) -> Response:
             422, "validation_error", "cannot tell who wrote the comment: send author_role or author.is_staff"
         )
     via = (payload.detail or {}).get("via")
-    channel = str(payload.channel or (via.get("channel") if isinstance(via, dict) else None) or "")
-    channel = "chat" if channel in ("chat", "messaging", "native_messaging") else "email"
+    channel = vendor_channel(
+        "zendesk", payload.channel or (via.get("channel") if isinstance(via, dict) else None)
+    )
     if staff:
         requester = _id((payload.detail or {}).get("requester_id")) or _id(
             (payload.model_extra or {}).get("requester_id")

@@ -11,10 +11,11 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from tactful.batch import CountingReader
-from tactful.qa.jsonstream import iter_json_records
+from tactful.qa.jsonstream import Slice, at, iter_documents
 from tactful.qa.model import Conversation, MissingField, Problem, QAError, Role, Turn
 from tactful.textio import InputError, open_binary
 
@@ -25,60 +26,151 @@ Said = tuple[Role, str, str]
 Speaker = Callable[[Any, str], Said | None]
 
 
-class Source:
-    """The export file opened for bytes; ``done``/``size`` drive the progress bar."""
+#: The files a folder given as the export contributes (hidden files and other names are left out).
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
-    def __init__(self, path: str) -> None:
-        self.name = path
-        try:
-            self._raw = open_binary(path)
-        except InputError as exc:
-            raise QAError(str(exc)) from None
-        self.size = os.fstat(self._raw.fileno()).st_size
+
+class Source:
+    """The export: one file, several, or folders of them (one export's pages), opened one at a time
+    for bytes; ``done``/``size`` drive the progress bar. Every file is checked up front: a missing,
+    binary or compressed one stops the run before anything is read."""
+
+    def __init__(self, paths: str | Sequence[str]) -> None:
+        given = [paths] if isinstance(paths, str) else list(paths)
+        if not given:
+            raise QAError("no export given")
+        self.name = ", ".join(given)
+        self.files = [f for path in given for f in _expand(path)]
+        self.multiple = len(self.files) > 1
+        self.size = 0
+        for path in self.files:
+            with _open(path) as f:
+                self.size += os.fstat(f.fileno()).st_size
+        self._done = 0
+        self._counter: CountingReader | None = None
+        self._raw: BinaryIO | None = None
+        self._stream: io.BufferedReader | None = None
+
+    def parts(self) -> Iterator[tuple[str, bool, io.BufferedReader]]:
+        """Each file in turn as ``(name, whether positions name it, stream)``."""
+        for path in self.files:
+            yield path, self.multiple, self._open_next(path)
+
+    @property
+    def stream(self) -> io.BufferedReader:
+        """The one file of a format that reads a single file (CSV, TWCS)."""
+        if self._stream is None:
+            if self.multiple:
+                raise QAError(f"{self.name}: this format reads one file, not {len(self.files)}")
+            self._open_next(self.files[0])
+        assert self._stream is not None
+        return self._stream
+
+    def _open_next(self, path: str) -> io.BufferedReader:
+        if self._raw is not None:
+            self._done += self._counter.count if self._counter else 0
+            self._raw.close()
+        self._raw = _open(path)
         self._counter = CountingReader(self._raw)
-        self.stream = io.BufferedReader(self._counter, buffer_size=1 << 20)
-        head = self.stream.peek(8192)[:8192]
-        if b"\x00" in head or head.startswith((b"\x1f\x8b", b"PK\x03\x04")):
-            self.close()
-            raise QAError(f"{path}: looks like a binary or compressed file; expected a UTF-8 text export")
+        self._stream = io.BufferedReader(self._counter, buffer_size=1 << 20)
+        return self._stream
 
     @property
     def done(self) -> int:
-        return self._counter.count
+        return self._done + (self._counter.count if self._counter else 0)
 
     def close(self) -> None:
-        self._raw.close()
+        if self._raw is not None:
+            self._raw.close()
+
+
+def _expand(path: str) -> list[str]:
+    """A file as itself; a folder as its JSON files, recursively, in name order."""
+    if not os.path.isdir(path):
+        return [path]
+    root = Path(path)
+    found = sorted(
+        str(p)
+        for p in root.rglob("*")
+        if p.suffix.lower() in JSON_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    if not found:
+        raise QAError(f"{path}: a folder with no {'/'.join(JSON_SUFFIXES)} files in it")
+    return found
+
+
+def _open(path: str) -> BinaryIO:
+    try:
+        raw = open_binary(path)
+    except InputError as exc:
+        raise QAError(str(exc)) from None
+    head = raw.read(8192)
+    raw.seek(0)
+    if b"\x00" in head or head.startswith((b"\x1f\x8b", b"PK\x03\x04")):
+        raw.close()
+        raise QAError(f"{path}: looks like a binary or compressed file; expected a UTF-8 text export")
+    return raw
 
 
 def json_conversations(source: Source, fmt: str, convert: Convert) -> Iterator[Item]:
-    """Run ``convert`` over each record of a JSON export; bad records become problems.
+    """Run ``convert`` over each record of a JSON export in tactful's own shapes (``jsonl``, ``ibm``);
+    bad records become problems.
 
-    A required field missing from the very first record most likely means the wrong ``--from``:
-    that stops the run with the file and the field named, instead of rejecting every record.
+    A record is a document (a line, an array's element, the file's one object) or an element of the
+    list a document wraps (``{"conversations": [...]}``, ...: :data:`WRAPPER_KEYS`). A required field
+    missing from the very first record most likely means the wrong ``--from``: that stops the run with
+    the file and the field named, instead of rejecting every record.
     """
     seen_good = False
-    for position, record in iter_json_records(source.stream, source.name):
-        if isinstance(record, Problem):
-            yield record
-            continue
-        try:
-            if not isinstance(record, dict):
-                raise ValueError(f"expected a JSON object, got {type(record).__name__}")
-            conversation = convert(record, position)
-        except MissingField as exc:
-            if not seen_good:
-                raise QAError(f"{source.name}: {position}: {exc} (is this a {fmt} export?)") from None
-            yield Problem(position, str(exc))
-            continue
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            yield Problem(
-                position, f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
-            )
-            continue
-        seen_good = True
-        if conversation is not None:
-            conversation.position = position
-            yield conversation
+    for name, show, stream in source.parts():
+        for document_position, document in iter_documents(stream, name):
+            for position, record in _records(document_position, document):
+                shown = f"{name}: {position}" if show else position
+                if isinstance(record, Problem):
+                    yield Problem(shown, record.reason)
+                    continue
+                try:
+                    if not isinstance(record, dict):
+                        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+                    conversation = convert(record, shown)
+                except MissingField as exc:
+                    if not seen_good:
+                        raise QAError(f"{name}: {position}: {exc} (is this a {fmt} export?)") from None
+                    yield Problem(shown, str(exc))
+                    continue
+                except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                    reason = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+                    yield Problem(shown, reason)
+                    continue
+                seen_good = True
+                if conversation is not None:
+                    conversation.position = shown
+                    yield conversation
+
+
+#: Members of an API-style wrapper object that hold the list of records (tactful's own shapes).
+WRAPPER_KEYS = ("tickets", "conversations", "results", "data", "payload", "items", "records")
+
+
+def _records(position: str, document: Any, first: int = 1) -> Iterator[tuple[str, Any]]:
+    if isinstance(document, Slice):
+        yield from _records(position, document.document, document.index)
+        return
+    if isinstance(document, list):
+        for index, item in enumerate(document, start=first):
+            yield at(position, f"item {index}"), item
+        return
+    if isinstance(document, dict):
+        listed = document
+        if isinstance(listed.get("_embedded"), dict):
+            listed = listed["_embedded"]
+        for key in WRAPPER_KEYS:
+            if isinstance(listed.get(key), list):
+                yield from _records(position, listed[key], first)
+                return
+    yield position or "item 1", document
 
 
 def csv_rows(

@@ -6,9 +6,13 @@
         {"role": "customer", "text": "...", "author": "ann", "created_at": "2026-01-05T10:00:00Z"},
         {"role": "agent", "text": "...", "author": "bo", "created_at": "..."}]}
 
+``role`` ``bot`` marks a bot's or an automation's message (read, never scored); ``private: true``
+messages are internal notes (counted, left out), and an optional ``notes`` count adds the notes
+left out before (``tactful pull`` writes it rather than the notes themselves).
+
 ``csv``: one message per row, columns ``conversation_id,role,text`` required and ``author,created_at,
-channel,private`` optional; the rows of one conversation must be consecutive. ``role`` is ``agent``
-or ``customer``; ``private`` rows (true/1/yes) are internal notes and skipped.
+channel,private`` optional; the rows of one conversation must be consecutive. ``role`` is ``agent``,
+``customer`` or ``bot``; ``private`` rows (true/1/yes) are internal notes, counted and left out.
 """
 
 from __future__ import annotations
@@ -31,15 +35,28 @@ from tactful.qa.formats._common import (
 )
 from tactful.qa.model import Conversation, MissingField, Problem, Role
 
-_ROLES: dict[str, Role] = {"agent": "agent", "customer": "customer", "staff": "agent", "user": "customer"}
+_ROLES: dict[str, Role] = {
+    "agent": "agent",
+    "customer": "customer",
+    "staff": "agent",
+    "user": "customer",
+    "bot": "bot",
+}
 _TRUE = {"true", "1", "yes", "y"}
 CSV_REQUIRED = ("conversation_id", "role", "text")
 
 
 def convert(record: dict[str, Any], position: str) -> Conversation:
     conv_id = need(record, "id")
-    turns = message_turns(need_list(record, "messages"), "messages", _message)
-    return Conversation(id=str(conv_id), channel=channel(record.get("channel")), turns=ordered(turns))
+    messages = need_list(record, "messages")
+    turns = message_turns(messages, "messages", _message)
+    notes = record.get("notes", 0)
+    if isinstance(notes, bool) or not isinstance(notes, int) or notes < 0:
+        raise ValueError("field 'notes' must be a count")
+    notes += sum(1 for m in messages if isinstance(m, dict) and m.get("private") is True)
+    return Conversation(
+        id=str(conv_id), channel=channel(record.get("channel")), turns=ordered(turns), notes=notes
+    )
 
 
 def _message(message: Any, where: str) -> Said | None:
@@ -53,7 +70,7 @@ def _message(message: Any, where: str) -> Said | None:
 def _said(message: dict[str, Any], where: str) -> Said:
     role = _ROLES.get(str(need(message, "role", where)).strip().lower())
     if role is None:
-        raise ValueError(f"field '{where}role' must be 'agent' or 'customer', not {message['role']!r}")
+        raise ValueError(f"field '{where}role' must be 'agent', 'customer' or 'bot', not {message['role']!r}")
     text = text_of(need(message, "text", where), where + "text")
     return role, text, str(message.get("author") or "")
 
@@ -70,12 +87,11 @@ def read_csv(source: Source) -> Iterator[Item]:
             continue
         line, row = item
         rec = {name: row[i] for name, i in columns.items()}
-        if rec.get("private", "").strip().lower() in _TRUE:
-            continue
+        private = rec.get("private", "").strip().lower() in _TRUE
         try:
             if not rec["conversation_id"]:
                 raise MissingField("conversation_id")
-            turn = make_turn(rec, "", str(line), _said(rec, ""))
+            turn = None if private else make_turn(rec, "", str(line), _said(rec, ""))
         except ValueError as exc:
             yield Problem(f"line {line}", str(exc))
             continue
@@ -86,7 +102,10 @@ def read_csv(source: Source) -> Iterator[Item]:
             current = Conversation(
                 id=rec["conversation_id"], channel=channel(rec.get("channel")), position=f"line {line}"
             )
-        current.turns.append(turn)
+        if turn is None:
+            current.notes += 1
+        else:
+            current.turns.append(turn)
     if current is not None:
         current.turns = ordered(current.turns)
         yield current
