@@ -1,5 +1,6 @@
-"""Drafts of replies: a deterministic core that fills templates (``templates.yml``) from the
-customer's message, the policy decision and the facts, then analyzes every draft."""
+"""Drafts of replies and rewrites of an agent's own: a deterministic core that fills templates
+(``templates.yml``) and edits (``edits.py``) from the customer's message, the policy decision and
+the facts, then analyzes every result."""
 
 from tactful.composer.core import CHANNELS, MAX_VARIANTS, Draft, compose, load_templates
 from tactful.composer.rewrite import Change, Rewrite, rewrite

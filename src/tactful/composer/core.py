@@ -1,9 +1,11 @@
 """Deterministic drafts: understand the message, decide under the KB, fill templates, analyze.
 
-Nothing is made up: the templates (``templates.yml``) hold no numbers; every number, date,
-amount and alternative in a draft comes from the customer's message, the KB's decision or
-the facts. Every draft is analyzed; one under ``config.thresholds.min_score`` is flagged
-with ``below_threshold=True``, never dropped.
+Nothing is made up: the templates (``templates.yml``) hold no numbers and no stock lines; every
+number, date, amount and alternative in a draft comes from the customer's message, the KB's
+decision or the facts. With no KB (or no policy whose request type and conditions match) a draft
+decides nothing: it acknowledges what they asked, asks what is missing, and its ``notes`` say the
+answer is the agent's to write. Every draft is analyzed; one under ``config.thresholds.min_score``
+is flagged with ``below_threshold=True``, never dropped.
 """
 
 from __future__ import annotations
@@ -15,21 +17,25 @@ from typing import TYPE_CHECKING, Any
 
 from tactful.analyzer.signals import load_yaml
 from tactful.composer.facts import purchase_date
+from tactful.composer.frame import TWEET_LIMIT, tweet_length
 from tactful.config import Config
 
 if TYPE_CHECKING:
+    from tactful.composer.topic import Topic
     from tactful.kb.models import Decision, KnowledgeBase
     from tactful.understanding import Understanding
 
 CHANNELS: tuple[str, ...] = ("email", "chat", "social")
 TEMPLATES_PATH = Path(__file__).with_name("templates.yml")
 MAX_VARIANTS = 3
+CONFIDENT = 0.6  # request-type confidence under which no policy is applied to a message
+NO_KB = "No policy KB is configured (--kb, [kb] in tactful.toml or TACTFUL_KB): the draft decides nothing."
 
 
 @dataclass(slots=True)
 class Draft:
     """One composed reply. ``sources`` lists each part with where it came from
-    (``message``, ``kb``, ``facts`` or ``template``) and the text it contributed."""
+    (``message``, ``kb``, ``facts``, ``config`` or ``template``) and the text it contributed."""
 
     text: str
     channel: str
@@ -39,6 +45,7 @@ class Draft:
     sources: list[dict[str, str]] = field(default_factory=list)
     variant: int = 0
     polish: dict[str, Any] | None = None  # the LLM step, when asked for: accepted or why not
+    notes: list[str] = field(default_factory=list)  # what the agent must still do before sending
 
     @property
     def score(self) -> int:
@@ -54,6 +61,7 @@ class Draft:
             "below_threshold": self.below_threshold,
             "sources": [dict(s) for s in self.sources],
             "polish": self.polish,
+            "notes": list(self.notes),
         }
 
 
@@ -99,28 +107,68 @@ def mirrored_about(u: Understanding, channel: str) -> str:
     return ""
 
 
-def _question_for(missing: tuple[str, ...], u: Understanding, t: dict[str, Any]) -> str:
+def _thing(u: Understanding) -> str:
+    """``your blue jacket`` or ``order A1234``: what thanks may name."""
+    product = next((d.text for d in u.details_of("product")), None)
+    if product:
+        return f"your {product}"
+    order = next((d.value for d in u.details_of("order_number")), None)
+    return f"order {order}" if order else ""
+
+
+def _request_type(u: Understanding, facts: dict[str, Any], request_type: str | None) -> str | None:
+    """The type the agent gave, else the one read from the message when it is clear; else None."""
+    if request_type:
+        return request_type
+    if isinstance(facts.get("request_type"), str):
+        return str(facts["request_type"])
+    if u.request is not None and u.request.type != "other" and u.request.confidence >= CONFIDENT:
+        return u.request.type
+    return None
+
+
+def _questions(missing: tuple[str, ...], t: dict[str, Any]) -> str:
     questions: dict[str, str] = t["questions"]
     asked: list[str] = []
     for what in missing:
         q = questions.get(what) or questions["generic"].format(what=what.replace("_", " "))
         if q not in asked:
             asked.append(q)
-    if not asked and u.clarifying_question:
-        asked.append(u.clarifying_question)
-    if not asked:
-        asked.append(questions["generic"].format(what="details of your order"))
     return " ".join(asked[:2])
 
 
-def _request_type(u: Understanding, facts: dict[str, Any], request_type: str | None) -> str:
-    if request_type:
-        return request_type
-    if isinstance(facts.get("request_type"), str):
-        return str(facts["request_type"])
-    if u.request is not None and u.request.type:
-        return u.request.type
-    return "other"
+def _opening(
+    u: Understanding, topic: Topic | None, ask: str | None, channel: str, variant: int, parts: _Parts
+) -> list[str]:
+    """What they asked, named, and thanks for it: the customer's own question said back when there is
+    one; else their request and details; else nothing (never a stock line)."""
+    t = load_templates()
+    if topic is not None and not (channel == "social" and any(c.isdigit() for c in topic.say)):
+        return [parts.add("acknowledgement", "message", topic.thanks)]
+    out: list[str] = []
+    about = mirrored_about(u, channel)
+    if ask and about:
+        out.append(
+            parts.add(
+                "acknowledgement", "message", _pick(t["openings"], variant).format(ask=ask, about=about)
+            )
+        )
+    thing = _thing(u) if channel != "social" else ""
+    if thing:
+        out.append(parts.add("thanks", "message", _pick(t["thanks"], variant).format(thing=thing)))
+    return out
+
+
+def _sign_off(config: Config) -> str:
+    sign = config.style.sign_off.strip()
+    if config.style.agent_name.strip():
+        return (sign + ",\n" if sign else "") + config.style.agent_name.strip()
+    return sign + "," if sign and not sign.endswith((",", ".", "!")) else sign
+
+
+def _initials(config: Config) -> str:
+    name = config.style.agent_name.split()
+    return "^" + "".join(w[0].upper() for w in name) if name else ""
 
 
 def _compose_one(
@@ -130,101 +178,138 @@ def _compose_one(
     channel: str,
     config: Config,
     variant: int,
-) -> tuple[str, list[dict[str, str]]]:
+    topic: Topic | None,
+) -> tuple[str, list[dict[str, str]], list[str]]:
+    from tactful.composer.customer import customer_name
+
     t = load_templates()
     parts = _Parts()
-    rtype = decision.request_type
-    ask = t["asks"].get(rtype, t["asks"]["other"])
-    about = mirrored_about(u, channel)
-    if about:
-        parts.add("details", "message", about.strip())
-    reason = decision.policy.reason.strip() if decision.policy else ""
+    notes: list[str] = []
     outcome = decision.outcome
-    follow_up = str(facts.get("follow_up_by") or t["follow_up_default"])
-    question = _question_for(decision.missing, u, t) if outcome == "needs_info" else ""
-
-    if channel == "social":
-        s = t["social"]
-        opener = _pick(s[outcome], variant).format(ask=ask, ask_cap=_cap(ask))
-        lines = [parts.add("opening", "template", opener)]
-        if outcome == "refuse" and decision.policy is not None:
-            title = decision.policy.title.strip().rstrip(".")
-            parts.add("reason", "kb", title)
-            lines.append(s["refuse_reason"].format(title=title[:1].lower() + title[1:]))
-        lines.append(parts.add("next_step", "template", _pick(s["private"], variant)))
-        return " ".join(lines), parts.sources
-
-    sentences: list[str] = []
-    if outcome == "allow":
-        sentences.append(
-            parts.add("confirm", "template", _pick(t["allow"], variant).format(ask=ask, about=about))
-        )
-    elif outcome != "needs_info":
-        opening = _pick(t["openings"], variant).format(ask=ask, about=about)
-        sentences.append(parts.add("acknowledgement", "template", opening))
+    policy = decision.policy
+    ask = t["asks"].get(decision.request_type)
+    opening = _opening(u, topic, ask, channel, variant, parts)
     mood = u.mood.label if u.mood is not None else "neutral"
-    if mood in t["moods"]:
-        sentences.append(parts.add("mood", "message", t["moods"][mood]))
+    feeling: list[str] = []
+    if channel == "email" and mood in t["moods"] and u.mood is not None and u.mood.evidence:
+        feeling.append(parts.add("mood", "message", t["moods"][mood]))
     for d in u.details_of("reason"):
-        if d.label and d.label in t["reasons"]:
-            sentences.append(parts.add("reason_mirror", "message", t["reasons"][d.label]))
+        if channel == "email" and d.label and d.label in t["reasons"]:
+            feeling.append(parts.add("reason_mirror", "message", t["reasons"][d.label]))
             break
-    sentences.append(parts.add("thanks", "template", _pick(t["thanks"], variant)))
-    if outcome == "needs_info":
-        text = _pick(t["needs_info"], variant).format(ask=ask, question=question)
-        sentences.append(parts.add("question", "template", text))
 
-    body: list[str] = [" ".join(sentences)]
-    if outcome == "refuse":
-        no = _pick(t["refuse"], variant).format(ask=ask, reason="").strip()
-        parts.add("no", "template", no)
-        if reason:
-            parts.add("reason", "kb", reason)
-        chat_reason = reason.split(";")[0].split(". ")[0].rstrip(".") + "." if reason else ""
-        body.append(f"{no} {chat_reason if channel == 'chat' else reason}".strip())
-        alts = list(decision.alternatives)
-        if alts:
-            for a in alts:
-                parts.add("alternative", "kb", a.text)
-            if channel == "chat":
-                listed = " ".join(f"({i}) {a.text}" for i, a in enumerate(alts, 1))
-                body.append(f"{t['alternatives_intro']['one']} {listed}")
-            else:
-                intro = t["alternatives_intro"]["one" if len(alts) == 1 else "many"]
-                body.append(intro + "\n" + "\n".join(f"- {a.text}" for a in alts))
-            steps = t["next_steps_one"] if len(alts) == 1 else t["next_steps"]
-            nxt = _pick(t["chat"]["refuse_next"] if channel == "chat" else steps, variant)
+    body: list[str] = []  # paragraphs (email) or sentences joined on one line (chat, social)
+    if outcome == "refuse" and policy is not None:
+        said_ask = ask or "this"
+        if channel == "social":
+            no = _pick(t["social"]["refuse"], variant).format(ask=said_ask, ask_cap=_cap(said_ask))
+            title = policy.title.strip().rstrip(".")
+            reason = t["social"]["refuse_reason"].format(title=title[:1].lower() + title[1:])
         else:
-            nxt = _pick(t["needs_info_next"], variant)
-        body.append(parts.add("next_step", "template", nxt))
-    elif outcome == "allow":
+            no = _pick(t["refuse"], variant).format(ask=said_ask)
+            reason = " ".join(policy.reason.split())
+            if channel == "chat":
+                reason = reason.split(";")[0].split(". ")[0].rstrip(".") + "."
+        parts.add("no", "template", no)
+        parts.add("reason", "kb", reason)
+        body.append(f"{no} {reason}")
+        alts = [a.text for a in decision.alternatives]
+        for a in alts:
+            parts.add("alternative", "kb", a)
+        if alts:
+            intro = t["alternatives_intro"]["one" if len(alts) == 1 else "many"]
+            if channel == "email":
+                body.append(intro + "\n" + "\n".join(f"- {a}" for a in alts))
+            elif channel == "chat":
+                body.append(intro + " " + " ".join(f"({i}) {a}" for i, a in enumerate(alts, 1)))
+            else:
+                body.append(
+                    intro
+                    + " "
+                    + "; or ".join(a.rstrip(".")[:1].lower() + a.rstrip(".")[1:] for a in alts)
+                    + "."
+                )
+            steps = (
+                t["chat"]["refuse_next"]
+                if channel == "chat"
+                else t["next_steps_one" if len(alts) == 1 else "next_steps"]
+            )
+            body.append(parts.add("next_step", "template", _pick(steps, variant)))
+        if channel == "social" and decision.channel_note and "private" in decision.channel_note.lower():
+            body.append(parts.add("next_step", "kb", _pick(t["social"]["private"], variant)))
+    elif outcome == "allow" and policy is not None:
+        key = "social" if channel == "social" else None
+        confirm = _pick(t["social"]["allow"] if key else t["allow"], variant).format(
+            ask=ask or "this", about=mirrored_about(u, channel)
+        )
+        body.append(parts.add("confirm", "template", confirm))
         body.append(parts.add("next_step", "template", _pick(t["allow_next"], variant)))
-    elif outcome == "needs_info":
+    elif outcome == "needs_info" and policy is not None:
+        question = _questions(decision.missing, t)
+        body.append(
+            parts.add(
+                "question",
+                "template",
+                _pick(t["needs_info"], variant).format(ask=ask or "this", question=question),
+            )
+        )
         body.append(parts.add("next_step", "template", _pick(t["needs_info_next"], variant)))
-    else:  # needs_approval: say who decides and when we follow up; promise no outcome
-        body.append(parts.add("approval", "template", _pick(t["needs_approval"], variant)))
-        origin = "facts" if facts.get("follow_up_by") else "template"
-        parts.add("follow_up", origin, follow_up)
-        body.append(_pick(t["needs_approval_next"], variant).format(follow_up=follow_up))
+    elif outcome == "needs_approval" and policy is not None:
+        body.append(parts.add("approval", "kb", _pick(t["needs_approval"], variant)))
+        follow_up = str(facts.get("follow_up_by") or "").strip()
+        if follow_up:
+            parts.add("follow_up", "facts", follow_up)
+            body.append(_pick(t["needs_approval_next_dated"], variant).format(follow_up=follow_up))
+        else:
+            body.append(_pick(t["needs_approval_next"], variant))
+    else:  # no policy decides this: acknowledge, ask what is missing, and leave the answer to the agent
+        asked = [q.question for q in u.missing if not (q.what == "desired_outcome" and (topic or ask))]
+        if asked:
+            body.append(parts.add("question", "message", asked[0]))
+        notes.append(
+            (decision.notes[0] if decision.notes else "No policy covers this request.")
+            + " Write your answer into the draft before sending."
+        )
 
+    name = str(facts.get("customer_name") or "").strip() or customer_name(u.text) or ""
+    if channel == "social":
+        handle = str(facts.get("customer_handle") or "").strip().lstrip("@")
+        lead = [f"@{handle}"] if handle else []
+        sign = _initials(config)
+        pieces = [*opening, *(b.replace("\n", " ") for b in body)]
+        text = _fit_tweet(lead, pieces, [sign] if sign else [])
+        return text, parts.sources, notes
     if channel == "chat":
-        hello = parts.add("greeting", "template", _pick(t["chat"]["hello"], variant))
-        return hello + " " + " ".join(b.replace("\n", " ") for b in body), parts.sources
+        hello = parts.add(
+            "greeting",
+            "template",
+            _pick(t["chat"]["hello_named"] if name else t["chat"]["hello"], variant).format(name=name),
+        )
+        line = " ".join([hello, *opening, *(b.replace("\n", " ") for b in body)])
+        return line.strip(), parts.sources, notes
+    greetings = t["greetings_named" if name else "greetings"][config.style.formality]
+    greeting = parts.add("greeting", "template", _pick(greetings, variant).format(name=name))
+    sign = parts.add("sign_off", "config", _sign_off(config))
+    first = " ".join([*opening, *feeling])
+    paragraphs = [greeting, *([first] if first else []), *body, sign]
+    return "\n\n".join(p for p in paragraphs if p).strip(), parts.sources, notes
 
-    greeting = parts.add("greeting", "template", _pick(t["greetings"][config.style.formality], variant))
-    sign = config.style.sign_off.strip()
-    if config.style.agent_name.strip():
-        sign += ",\n" + config.style.agent_name.strip()
-    elif sign and not sign.endswith((",", ".", "!")):
-        sign += ","
-    parts.add("sign_off", "config", sign)
-    return "\n\n".join([greeting, *body, sign]).strip(), parts.sources
+
+def _fit_tweet(lead: list[str], pieces: list[str], tail: list[str]) -> str:
+    """Handle first, sign-off last, within 280 characters: later pieces go first when it is too long
+    (the no and the policy's reason stay)."""
+    kept = list(pieces)
+    text = " ".join([*lead, *kept, *tail])
+    while tweet_length(text) > TWEET_LIMIT and len(kept) > 2:
+        kept.pop()
+        text = " ".join([*lead, *kept, *tail])
+    return text
 
 
 def compose(
     message: str,
-    facts: dict[str, Any],
-    kb: KnowledgeBase,
+    facts: dict[str, Any] | None = None,
+    kb: KnowledgeBase | None = None,
     *,
     channel: str = "email",
     config: Config | None = None,
@@ -234,14 +319,17 @@ def compose(
 ) -> list[Draft]:
     """Draft ``variants`` replies (1–3, distinct, in a fixed order) to ``message`` on ``channel``.
 
-    ``facts`` are what the agent knows (``purchase_date``, ``today``, ``amount``…) and go to
-    :func:`tactful.kb.decide`; ``request_type`` overrides what :func:`tactful.understand` read.
-    Same inputs, same drafts. ``polish`` asks the LLM in ``config.llm`` to reword each draft;
-    its text replaces the draft's only if it passes the guard (see ``Draft.polish``).
+    ``facts`` are what the agent knows (``purchase_date``, ``today``, ``amount``, ``customer_name``,
+    ``customer_handle``…) and go to :func:`tactful.kb.decide`; ``request_type`` overrides what
+    :func:`tactful.understand` read. Without ``kb`` nothing is decided (the draft's ``notes`` say so).
+    Same inputs, same drafts. ``polish`` asks the LLM in ``config.llm`` to reword each draft; its text
+    replaces the draft's only if it passes the guard (see ``Draft.polish``).
     Raises ``ValueError`` for an empty message, an unknown channel or a variant count outside 1–3.
     """
     from tactful.analyzer.core import analyze
+    from tactful.composer.topic import topic_of
     from tactful.kb.decide import decide
+    from tactful.kb.models import Decision
     from tactful.understanding import understand
 
     if not isinstance(message, str) or not message.strip():
@@ -257,20 +345,29 @@ def compose(
         raise ValueError(f"cannot draft a reply: {u.note}")
     rtype = _request_type(u, facts, request_type)
     facts.pop("request_type", None)
-    stated = purchase_date(u, facts)
+    kb_facts = {k: v for k, v in facts.items() if k not in ("customer_name", "customer_handle")}
+    stated = purchase_date(u, kb_facts)
     if stated is not None:  # the customer said when they bought it
-        facts["purchase_date"] = stated[0]
-    decision = decide(
-        rtype,
-        {**facts, "channel": channel},
-        kb,
-        max_alternatives=min(3, config.thresholds.max_alternatives),
-    )
+        kb_facts["purchase_date"] = stated[0]
+    if kb is None:
+        decision = Decision("needs_approval", rtype or "other", None, notes=(NO_KB,))
+    elif rtype is None:
+        decision = Decision(
+            "needs_approval", "other", None, notes=("The request type is unclear: give it with --type.",)
+        )
+    else:
+        decision = decide(
+            rtype,
+            {**kb_facts, "channel": channel},
+            kb,
+            max_alternatives=min(3, config.thresholds.max_alternatives),
+        )
     wire = decision.to_dict()
+    topic = topic_of(message)
     drafts: list[Draft] = []
     seen: set[str] = set()
     for variant in range(variants):
-        text, sources = _compose_one(u, decision, facts, channel, config, variant)
+        text, sources, notes = _compose_one(u, decision, facts, channel, config, variant, topic)
         if stated is not None:
             sources.append({"part": "purchase_date", "from": "message", "text": stated[1]})
         if text in seen:
@@ -301,6 +398,7 @@ def compose(
                 sources=sources,
                 variant=variant,
                 polish=polished,
+                notes=notes,
             )
         )
     return drafts

@@ -1,51 +1,47 @@
-"""Rewrite an agent's own draft: fix what the analyzer flags, add what the method says is missing.
+"""Rewrite an agent's own draft: fix what the analyzer's findings point at, and nothing else.
 
-Two passes. The phrase pass edits the findings in place, as ``rewrites.yml`` says per rule
-(extra apologies out, shouting lowered, negative framings reframed). The additions pass
-then fills what is still missing: an acknowledgement that mirrors the customer's details,
-thanks, the policy's reason, the KB's alternatives and a next step. Both take their words
-from the draft, the message, the KB and the templates only, and the result must pass the
-same guard as an LLM's polish: the decision never changes.
+Each finding gets at most one edit (``edits.py``, the same edits the page's one-click fixes make):
+extra apologies out, shouting lowered, blame rephrased into the rule, what the customer asked named
+instead of a stock line, and — only when a policy's request type and conditions match — the policy's
+reason, its alternatives and a question about which they'd like. Edits are kept one by one, in order
+of severity, only while the score does not drop, so a rewrite never scores below its draft. The @handle
+stays first, the sign-off last, a tweet within 280 characters (or a numbered thread when asked). The
+result must pass the guard that an LLM's polish passes: the decision never changes.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from tactful.analyzer.signals import load_yaml
+from tactful.composer.edits import (
+    Context,
+    Edit,
+    acknowledgement_edit,
+    alternatives_edit,
+    alternatives_text,
+    build_context,
+    fix_for,
+    load_rewrites,
+    next_step_edit,
+    note_for,
+    only_names_the_policy,
+    phrase_edit,
+    reason_edit,
+)
+from tactful.composer.frame import TWEET_LIMIT, apply, as_thread, tweet_length
 from tactful.config import Config
-from tactful.model import Span
 
 if TYPE_CHECKING:
     from tactful.analyzer.features import Features
-    from tactful.kb.models import Decision, KnowledgeBase
+    from tactful.kb.models import KnowledgeBase
     from tactful.model import Analysis
-    from tactful.understanding import Understanding
 
-REWRITES_PATH = Path(__file__).with_name("rewrites.yml")
-_GREETING = re.compile(
-    r"\A\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^\n,.!?]{0,30}[,!]?[ \t]*\n*",
-    re.IGNORECASE,
-)
-_SIGN_OFF = re.compile(
-    r"(?:\n|\A)[ \t]*(?:best(?: regards| wishes)?|kind regards|warm regards|regards|thanks(?: again)?"
-    r"|thank you|many thanks|cheers|sincerely|all the best|take care)[ \t]*[,.!]?[ \t]*"
-    r"(?:\n[^\n]{1,40})?\s*\Z",
-    re.IGNORECASE,
-)
-_SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([,.!?;:])")
-_PUNCT_RUN = re.compile(r"([,;:])\s*([.!?])|,\s*,")
-_SPACES = re.compile(r"[ \t]{2,}")
-_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_LEAD_PUNCT = re.compile(r"(^|\n|[.!?][ \t]+)[,;:][ \t]*")
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|\Z)|\n[ \t]*\n")
-_SENTENCE_START = re.compile(r"(\A\s*|[.!?]\s+|\n[ \t]*\n[ \t]*)([a-z])")
-_BANG_RUN = re.compile(r"!{2,}|[!?]*![!?]*!")
+__all__ = ["Change", "Rewrite", "edit_phrases", "load_rewrites", "rewrite", "word_hunks"]
+_SEVERITY = {"error": 0, "warning": 1, "suggestion": 2}
+_TOKEN = re.compile(r"\S+\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +76,7 @@ class Rewrite:
     notes: list[str] = field(default_factory=list)
     guard: list[str] = field(default_factory=list)  # reasons the guard gave; the original is kept then
     polish: dict[str, Any] | None = None  # the LLM step, when asked for: accepted or why not
+    thread: list[str] | None = None  # a public reply over 280 characters, as numbered tweets
 
     @property
     def score(self) -> int:
@@ -101,6 +98,7 @@ class Rewrite:
             "text": self.text,
             "original": self.original,
             "diff": self.diff,
+            "hunks": word_hunks(self.original, self.text),
             "changes": [c.to_dict() for c in self.changes],
             "score_before": self.before.get("score"),
             "score": self.analysis.get("score"),
@@ -110,267 +108,147 @@ class Rewrite:
             "notes": list(self.notes),
             "guard": list(self.guard),
             "polish": self.polish,
+            "thread": self.thread,
         }
 
 
-@cache
-def load_rewrites(path: Path = REWRITES_PATH) -> dict[str, dict[str, Any]]:
-    data = load_yaml(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of rule id to edit")
-    return data
+_FILLER = frozenset("a an and as at for i in is it of on or the this to we you".split())
 
 
-@cache
-def _replacements(rule: str) -> list[tuple[re.Pattern[str], str]]:
-    spec = load_rewrites().get(rule, {})
-    return [(re.compile(p, re.IGNORECASE), w) for p, w in (spec.get("with") or {}).items()]
-
-
-def _at_sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t")
-    return not before or before[-1] in ".!?\n"
-
-
-def _sentence_case(text: str, pos: int, new: str) -> str:
-    """Capitalize a replacement that opens a sentence; leave one mid-sentence as written."""
-    return new[:1].upper() + new[1:] if _at_sentence_start(text, pos) else new
-
-
-def _lower_shouting(text: str) -> str:
-    words = re.sub(r"\b[A-Z][A-Z'’]+\b", lambda m: m.group(0).lower() if m.group(0) != "I" else "I", text)
-    return _BANG_RUN.sub("!", words)
-
-
-def _sentence_has_substance(feats: Features, sentence: Span, span: Span, signals: list[str]) -> bool:
-    """Does the sentence say something besides the flagged phrase (a no, an option, a reason)?"""
-    for signal in signals:
-        if any(sentence[0] <= s < sentence[1] and not span[0] <= s < span[1] for s, _ in feats.spans(signal)):
-            return True
-    return False
-
-
-def _phrase_edit(rule: str, span: Span, feats: Features) -> tuple[int, int, str] | None:
-    """The edit (start, end, replacement) that fixes one finding, or None to keep it."""
-    spec = load_rewrites().get(rule)
-    if spec is None:
-        return None
-    text = feats.text
-    action = spec.get("action", "keep")
-    found = text[span[0] : span[1]]
-    if action == "replace":
-        one_line = " ".join(found.split())  # the analyzer matches across a wrapped line too
-        for pattern, new in _replacements(rule):
-            if pattern.fullmatch(one_line):
-                return span[0], span[1], _sentence_case(text, span[0], new)
-        action = spec.get("otherwise", "keep")
-    if action == "lower":
-        return span[0], span[1], _lower_shouting(found)
-    if action == "sentence":
-        sentence = feats.sentence_of(span)
-        if not _sentence_has_substance(feats, sentence, span, spec.get("keep_if", [])):
-            return sentence[0], sentence[1], ""
-        action = "drop"
-    if action == "drop":
-        end = span[1]
-        tail = re.match(r",?\s*(?:but\s+)?", text[end:])
-        if tail and text[end : end + 1] in ", ":
-            end += tail.end()
-        return span[0], end, ""
-    return None
-
-
-def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
-    """Apply non-overlapping edits (later ones that overlap an earlier one are skipped)."""
-    chosen: list[tuple[int, int, str]] = []
-    last_end = -1
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        if start < last_end or (start == end and start == last_end and chosen and chosen[-1][2] == ""):
+def word_hunks(before: str, after: str) -> list[dict[str, Any]]:
+    """The edit word by word: each change as ``{start, end, before, after}`` in ``before``'s offsets,
+    so a page can accept or reject each one (applying the accepted ones from the last to the first)."""
+    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
+    lead = len(before) - len(before.lstrip())
+    starts = [lead]
+    for token in old:
+        starts.append(starts[-1] + len(token))
+    matcher = difflib.SequenceMatcher(lambda t: t.strip().lower() in _FILLER, old, new, autojunk=False)
+    out: list[dict[str, Any]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
             continue
-        chosen.append((start, end, new))
-        last_end = max(last_end, end)
-    out = text
-    for start, end, new in reversed(chosen):
-        out = out[:start] + new + out[end:]
+        out.append(
+            {
+                "start": starts[i1],
+                "end": starts[i2],
+                "before": "".join(old[i1:i2]),
+                "after": "".join(new[j1:j2]),
+            }
+        )
     return out
 
 
-def _tidy(text: str) -> str:
-    """Repair the punctuation and spacing that removals leave behind; capitalize sentence starts."""
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-    text = _PUNCT_RUN.sub(lambda m: m.group(2) or ",", text)
-    text = _LEAD_PUNCT.sub(r"\1", text)
-    text = _SPACES.sub(" ", text)
-    text = _BLANK_LINES.sub("\n\n", text)
-    text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
-    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
-
-
 def edit_phrases(draft: str, customer_message: str | None, config: Config) -> tuple[str, list[Change]]:
-    """The phrase pass: fix each finding ``rewrites.yml`` knows how to fix, in place."""
+    """Every phrase edit ``rewrites.yml`` gives for the draft's findings, applied at once."""
     from tactful.analyzer.features import extract
     from tactful.rules import run_rules
 
     feats = extract(draft, customer_message)
-    edits: list[tuple[int, int, str, str]] = []
-    for apology in feats.spans("apology")[config.thresholds.max_apologies :]:
-        if config.rule_enabled("tactful.apology.over_apology"):
-            edit = _phrase_edit("tactful.apology.over_apology", apology, feats)
-            if edit:
-                edits.append((*edit, "tactful.apology.over_apology"))
-    for f in run_rules(feats, config):
-        if f.rule != "tactful.apology.over_apology":  # done above, one apology at a time
-            edit = _phrase_edit(f.rule, (f.start, f.end), feats)
-            if edit:
-                edits.append((*edit, f.rule))
-    changes = [
-        Change("edit", draft[s:e], new, rule) for s, e, new, rule in sorted(edits) if draft[s:e] != new
-    ]
-    text = _tidy(_apply(draft, [(s, e, new) for s, e, new, _ in edits]))
-    return text, changes
+    edits = [e for e in _phrase_edits(feats, run_rules(feats, config), config) if e is not None]
+    changes = [Change("edit", draft[e.start : e.end], e.new, e.rule) for e in sorted(edits, key=_at)]
+    return apply(draft, [(e.start, e.end, e.new) for e in edits]), changes
 
 
-def _body_bounds(text: str) -> tuple[int, int]:
-    """Where the body starts (after a greeting) and ends (before a sign-off)."""
-    greeting = _GREETING.match(text)
-    start = greeting.end() if greeting else 0
-    sign_off = _SIGN_OFF.search(text, start)
-    end = sign_off.start() if sign_off else len(text)
-    return start, max(start, end)
+def _at(edit: Edit) -> tuple[int, int]:
+    return edit.start, edit.end
 
 
-def _acknowledgement(u: Understanding, decision: Decision | None, templates: dict[str, Any]) -> str:
-    from tactful.composer.core import mirrored_about
-
-    rtype = decision.request_type if decision else (u.request.type if u.request else "other")
-    ask = templates["asks"].get(rtype, templates["asks"]["other"])
-    return str(templates["openings"][0].format(ask=ask, about=mirrored_about(u, "email")))
-
-
-def add_missing(
-    text: str,
-    analysis: Analysis,
-    u: Understanding | None,
-    decision: Decision | None,
-    must_refuse: bool,
-) -> tuple[str, list[Change], list[str]]:
-    """The additions pass: acknowledgement, thanks, reason, alternatives and next step, if missing."""
-    from tactful.analyzer.refusal import find_refusals
-    from tactful.composer.core import load_templates
-
-    t = load_templates()
-    rules = {f.rule for f in analysis.findings}
-    changes: list[Change] = []
-    notes: list[str] = []
-    inserts: list[tuple[int, int, str]] = []
-    start, end = _body_bounds(text)
-    end = len(text[:end].rstrip())
-    paragraphs = "\n\n" in text.strip()  # an email in paragraphs, not a one-line chat message
-    lead: list[str] = []
-    lead_at = (start, start)
-    generic = next(
-        (f for f in analysis.findings if f.rule == "tactful.empathy.generic_acknowledgement"), None
-    )
-    if generic or "tactful.empathy.no_acknowledgement" in rules:
-        if u is None or not u.understood:
-            notes.append("Give the customer's message to add an acknowledgement that mirrors their details.")
-        else:
-            ack = _acknowledgement(u, decision, t)
-            changes.append(Change("added_acknowledgement", "", ack, "tactful.empathy", "message"))
-            lead.append(ack)
-            if generic:  # the stock phrase gives way to one that names their specifics
-                lead_at = (generic.start, _sentence_end(text, generic.end))
-    if "tactful.gratitude.no_thanks" in rules:
-        thanks = str(t["thanks"][0])
-        lead.append(thanks)
-        changes.append(Change("added_thanks", "", thanks, "tactful.gratitude.no_thanks", "template"))
-    if lead:
-        joined = " ".join(lead)
-        if lead_at[0] > 0 and text[: lead_at[0]].rstrip().endswith(","):  # "Hi, thank you …"
-            joined = joined[:1].lower() + joined[1:] if not joined.startswith("I ") else joined
-        gap = "" if lead_at[1] > lead_at[0] else ("\n\n" if paragraphs else " ")
-        inserts.append((*lead_at, joined + gap))
-
-    refusals = find_refusals(text) if must_refuse else []
-    if refusals:
-        after_no = _sentence_end(text, refusals[0][1])
-        policy = decision.policy if decision else None
-        if "tactful.reason.missing" in rules or _only_names_the_policy(text):
-            if policy is not None and policy.reason.strip():
-                reason = policy.reason.strip()
-                inserts.append((after_no, after_no, " " + reason))
-                changes.append(
-                    Change("added_reason", "", reason, "tactful.reason.missing", f"kb:{policy.id}")
-                )
-            else:
-                notes.append("No policy in the KB gives a reason for this no: add an honest one.")
-        if "tactful.alternatives.none" in rules:
-            alts = list(decision.alternatives) if decision else []
-            if alts:
-                intro = t["alternatives_intro"]["one" if len(alts) == 1 else "many"]
-                if paragraphs:
-                    block = "\n\n" + intro + "\n" + "\n".join(f"- {a.text}" for a in alts)
-                    at = _paragraph_end(text, after_no, end)
-                else:
-                    block = " " + intro + " " + _one_of([a.text.rstrip(".") for a in alts]) + "."
-                    at = after_no
-                inserts.append((at, at, block))
-                for a in alts:
-                    changes.append(Change("added_alternative", "", a.text, "tactful.alternatives.none", "kb"))
-            else:
-                notes.append("The KB allows no alternative for this request: offer one you really can.")
-    if "tactful.follow_up.dead_end" in rules:
-        offered = analysis.counts.alternatives or (
-            len(decision.alternatives) if decision and "tactful.alternatives.none" in rules else 0
-        )
-        step = str(
-            t["rewrite_next"] if not offered else t["next_steps_one" if offered == 1 else "next_steps"][0]
-        )
-        inserts.append((end, end, ("\n\n" if paragraphs else " ") + step))
-        changes.append(Change("added_next_step", "", step, "tactful.follow_up.dead_end", "template"))
-    return _tidy(_apply_inserts(text, inserts)), changes, notes
-
-
-_VAGUE_REASON = re.compile(r"\bpolic(?:y|ies)\b", re.IGNORECASE)
-
-
-def _only_names_the_policy(text: str) -> bool:
-    """Is every reason given just "our policy" (no window, amount or cause)? Then the KB's says more."""
-    from tactful.analyzer.features import extract
-
-    feats = extract(text)
-    reasons = feats.spans("reason")
-    sentences = [text[slice(*feats.sentence_of(span))] for span in reasons]
-    return bool(sentences) and all(_VAGUE_REASON.search(s) and not re.search(r"\d", s) for s in sentences)
-
-
-def _one_of(options: list[str]) -> str:
-    """``a``, ``a; or b``, ``a; b; or c``: options inline (they may hold commas themselves)."""
-    first = options[0][:1].lower() + options[0][1:]
-    rest = [o[:1].lower() + o[1:] for o in options[1:]]
-    return "; ".join([first, *rest[:-1]]) + (f"; or {rest[-1]}" if rest else "")
-
-
-def _apply_inserts(text: str, inserts: list[tuple[int, int, str]]) -> str:
-    out = text
-    # Later inserts at the same place go after earlier ones: apply them first.
-    order = sorted(range(len(inserts)), key=lambda i: (inserts[i][0], i), reverse=True)
-    for i in order:
-        start, end, new = inserts[i]
-        out = out[:start] + new + out[end:]
+def _phrase_edits(feats: Features, findings: list[Any], config: Config) -> list[Edit | None]:
+    out: list[Edit | None] = []
+    if config.rule_enabled("tactful.apology.over_apology"):  # one apology at a time, after the first
+        for apology in feats.spans("apology")[config.thresholds.max_apologies :]:
+            out.append(phrase_edit("tactful.apology.over_apology", apology, feats))
+    for f in findings:
+        if f.rule != "tactful.apology.over_apology" and f.start < f.end:
+            out.append(phrase_edit(f.rule, (f.start, f.end), feats))
     return out
 
 
-def _sentence_end(text: str, pos: int) -> int:
-    m = _SENTENCE_END.search(text, pos)
-    if m is None:
-        return len(text.rstrip())
-    return m.end() if m.group(0)[0] in ".!?" else m.start()
+def plan(draft: str, analysis: Analysis, ctx: Context) -> tuple[list[Edit], list[str]]:
+    """Every edit the findings call for, most severe first, and notes for those nobody can make."""
+    from tactful.analyzer.features import extract
+
+    feats = extract(draft, ctx.message)
+    findings = sorted(analysis.findings, key=lambda f: (_SEVERITY.get(f.level, 3), f.start))
+    rules = {f.rule for f in findings}
+    edits: list[Edit] = []
+    notes: list[str] = []
+    done: set[str] = set()
+    for f in findings:
+        if f.rule == "tactful.apology.over_apology":
+            continue
+        if f.rule in done and f.rule not in ("tactful.consistency.customer_details", "tactful.tone.shouting"):
+            continue
+        done.add(f.rule)
+        if f.rule in (
+            "tactful.gratitude.no_thanks",
+            "tactful.empathy.no_acknowledgement",
+            "tactful.empathy.generic_acknowledgement",
+        ):
+            if "thanks-group" in done:
+                continue
+            done.add("thanks-group")
+            edit = acknowledgement_edit(draft, rules, ctx, thanked="tactful.gratitude.no_thanks" not in rules)
+        elif f.rule in ("tactful.reason.missing", "tactful.alternatives.none", "tactful.follow_up.dead_end"):
+            continue  # after the phrase edits, below
+        else:
+            edit = fix_for(draft, f.to_dict(), ctx, feats)
+        if edit is not None:
+            edits.append(edit)
+        elif (note := note_for(f.rule, ctx)) is not None:
+            notes.append(note)
+    for edit in _phrase_edits(feats, [], ctx.config):  # the apologies after the first
+        if edit is not None:
+            edits.append(edit)
+    if feats.refusals and ("tactful.reason.missing" in rules or only_names_the_policy(feats)):
+        edit = reason_edit(feats, ctx)
+        if edit is not None:
+            edits.append(edit)
+        elif "tactful.reason.missing" in rules:
+            notes.append(note_for("tactful.reason.missing", ctx) or "")
+    offered = 0
+    if feats.refusals and "tactful.alternatives.none" in rules:
+        edit = alternatives_edit(feats, ctx)
+        if edit is not None:
+            edits.append(edit)
+            offered = len(alternatives_text(ctx, draft)[0])
+        else:
+            notes.append(note_for("tactful.alternatives.none", ctx) or "")
+    if "tactful.follow_up.dead_end" in rules:
+        edit = next_step_edit(draft, ctx, offered)
+        if edit is not None:
+            edits.append(edit)
+        else:
+            notes.append(note_for("tactful.follow_up.dead_end", ctx) or "")
+    return edits, [n for n in dict.fromkeys(notes) if n]
 
 
-def _paragraph_end(text: str, pos: int, limit: int) -> int:
-    m = re.compile(r"\n\s*\n").search(text, pos, limit)
-    return m.start() if m else len(text[:limit].rstrip())
+def _improve(
+    draft: str, before: Analysis, ctx: Context, limit: int | None
+) -> tuple[str, list[Edit], list[str]]:
+    """Keep each planned edit, in order, only if the score does not drop and the text still fits."""
+    from tactful.analyzer.core import analyze
+
+    edits, notes = plan(draft, before, ctx)
+    chosen: list[Edit] = []
+    text, score = draft, before.score
+    for planned in edits:
+        for new in (planned.new, *planned.fallbacks):
+            edit = replace(planned, new=new, fallbacks=())
+            candidate = apply(draft, [(e.start, e.end, e.new) for e in [*chosen, edit]])
+            if candidate == text:
+                break
+            if limit is not None and tweet_length(candidate) > limit:
+                continue
+            result = analyze(candidate, ctx.message, config=ctx.config)
+            if result.score >= score and (result.is_refusal or not before.is_refusal):
+                chosen.append(edit)
+                text, score = candidate, result.score
+            break
+        else:
+            notes.append(f"Left out to stay within {limit} characters: “{planned.new.strip()}”")
+    return text, chosen, notes
 
 
 def rewrite(
@@ -383,57 +261,50 @@ def rewrite(
     request_type: str | None = None,
     channel: str = "email",
     polish: bool = False,
+    thread: bool = False,
 ) -> Rewrite:
     """Rewrite the agent's ``draft`` by the method without changing its decision.
 
-    With ``kb`` (and the ``facts`` it needs) missing reasons and alternatives come from the
-    policy that applies; without it only the phrase pass and template parts are added.
-    ``polish`` then asks the LLM in ``config.llm`` to reword the result, under the same guard.
+    Without ``kb`` nothing a policy would say is added; with it, only a policy whose request type and
+    conditions match lends its reason and alternatives. A draft that opens with an @handle is a public
+    post (``channel="social"``): it stays within 280 characters, or becomes numbered tweets with
+    ``thread=True``. ``polish`` then asks the LLM in ``config.llm`` to reword it, under the same guard.
     Raises ``ValueError`` for an empty draft or facts of the wrong type.
     """
     from tactful.analyzer.core import analyze
-    from tactful.composer.facts import purchase_date
     from tactful.composer.guard import Inputs, check
-    from tactful.kb.decide import decide
-    from tactful.understanding import understand
 
     if not isinstance(draft, str) or not draft.strip():
         raise ValueError("rewrite needs the agent's draft; got an empty one")
     config = config or Config()
     message = customer_message if customer_message and customer_message.strip() else None
+    if channel == "email" and draft.lstrip().startswith("@"):
+        channel = "social"  # a reply that opens with a handle is a public post
     before = analyze(draft, message, config=config)
-    u = understand(message) if message else None
-    notes: list[str] = []
-    if u is not None and not u.understood:
-        notes.append(f"The customer's message was not used: {u.note}")
-        u = None
-    decision = None
-    if kb is not None:
-        rtype = (
-            request_type
-            or (u.request.type if u and u.request else None)
-            or str((facts or {}).get("request_type", "other"))
-        )
-        fact_values = {k: v for k, v in (facts or {}).items() if k != "request_type"}
-        stated = purchase_date(u, fact_values) if u is not None else None
-        if stated is not None:  # the customer said when they bought it
-            fact_values["purchase_date"] = stated[0]
-        decision = decide(rtype, {**fact_values, "channel": channel}, kb, max_alternatives=3)
+    ctx = build_context(draft, message, facts, kb, config=config, request_type=request_type, channel=channel)
+    notes = list(ctx.notes)
+    decision = ctx.decision
+    if decision is not None:
+        policy = decision.policy.id if decision.policy else "no policy"
         if before.is_refusal and decision.outcome == "allow":
-            notes.append(
-                f"The KB ({decision.policy.id if decision.policy else 'no policy'}) would allow this."
-            )
+            notes.append(f"The KB ({policy}) would allow this.")
         if not before.is_refusal and decision.outcome == "refuse":
             notes.append("The KB says no to this request, but the draft doesn't: check before sending.")
+    limit = None
+    if channel == "social" and not thread:
+        limit = max(TWEET_LIMIT, tweet_length(draft))  # a tweet already over it may not grow
+    text, chosen, more = _improve(draft, before, ctx, limit)
+    notes += more
+    changes = [
+        Change(e.kind, draft[e.start : e.end], e.new.strip(), e.rule, e.source)
+        for e in sorted(chosen, key=_at)
+    ]
 
-    text, changes = edit_phrases(draft, message, config)
-    middle = analyze(text, message, config=config)
-    text, added, more_notes = add_missing(text, middle, u, decision, before.is_refusal)
-    changes += added
-    notes += more_notes
     sources = [message or "", *(str(v) for v in (facts or {}).values())]
+    if ctx.topic is not None:
+        sources += [ctx.topic.thanks, ctx.topic.acknowledgement]
     allowed: list[str] = []
-    if decision is not None:
+    if decision is not None and ctx.policy_applies:
         allowed = [a.text for a in decision.alternatives]
         sources += [decision.policy.reason if decision.policy else "", *allowed]
     inputs = Inputs(draft, tuple(sources), tuple(allowed), before.is_refusal)
@@ -452,6 +323,7 @@ def rewrite(
             changes.append(Change("polished", text, result.text, "", f"llm:{result.model}"))
             text = result.text
             after = analyze(text, message, config=config).to_dict()
+    tweets = as_thread(text) if thread and channel == "social" and tweet_length(text) > TWEET_LIMIT else None
     return Rewrite(
         original=draft,
         text=text,
@@ -463,4 +335,5 @@ def rewrite(
         notes=notes,
         guard=problems,
         polish=polished,
+        thread=tweets,
     )

@@ -1,0 +1,188 @@
+"""The frame around a reply's body, and the channels' conventions for it.
+
+A public reply opens with the customer's @handle and ends with the agent's sign-off or initials
+("^SA", "/OP", "*SR", "-Becky") and a thread marker ("2/2"); an e-mail opens with a greeting line and
+ends with a sign-off block. Whatever tactful adds goes inside the body, so the handle stays first and
+the sign-off last, and every edit is spliced in with only its own seams tidied: the rest of the
+agent's text, links above all, stays byte for byte as they wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TWEET_LIMIT = 280
+TCO_LENGTH = 23  # Twitter counts every link as 23 characters (t.co)
+URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_LEAD = re.compile(r"\A[ \t]*(?:\.?@\w+[ \t,:]*)+")
+_GREETING = re.compile(
+    r"[ \t]*(?:¡[ \t]*)?(?i:hi|hey|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|day))\b"
+    r"(?:,?[ \t]+(?i:there|again|all|everyone|folks|team)\b|[ \t]+[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?)?"
+    r"(?P<end>[ \t]*[!.:,]+|[ \t]+[-–—](?=[ \t])|[ \t]*\n)"
+)
+_SIGN = (
+    r"(?:[\^*~/][ \t]?[A-Z][A-Za-z]{0,14}|[-–—][ \t]?[A-Z][a-z]+(?:[ \t][A-Z][a-z]*)?|[-–—][ \t]?[A-Z]{1,4})"
+)
+_THREAD = r"\(?\d{1,2}/\d{1,2}\)?"
+_SOCIAL_TAIL = re.compile(rf"(?:[ \t]+{_SIGN}(?:[ \t]+{_THREAD})?|[ \t]+{_THREAD})[ \t]*\Z")
+_EMAIL_TAIL = re.compile(
+    r"\n[ \t]*\n?[ \t]*(?i:best(?: regards| wishes)?|kind regards|warm regards|regards|thanks(?: again)?"
+    r"|thank you|many thanks|cheers|sincerely|all the best|take care)[ \t]*[,.!]?[ \t]*(?:\n[^\n]{1,40})?\s*\Z"
+)
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\Z)|\n[ \t]*\n")
+_WORD_START = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Offsets into a reply: ``lead`` (handles) | greeting | body | ``tail`` (sign-off, thread marker)."""
+
+    lead_end: int  # after the @handles that open a public reply
+    body_start: int  # after the greeting
+    body_end: int  # before the sign-off
+    clause: bool  # the greeting runs on into the body ("Hi there, the …"): what goes first is lower case
+
+    @classmethod
+    def of(cls, text: str) -> Frame:
+        lead = _LEAD.match(text)
+        lead_end = lead.end() if lead else 0
+        greeting = _GREETING.match(text, lead_end)
+        body_start, clause = lead_end, False
+        if greeting:
+            body_start = greeting.end()
+            end = greeting.group("end").strip()
+            clause = end in (",", "-", "–", "—")
+        while body_start < len(text) and text[body_start] in " \t\n":
+            body_start += 1
+        tail = _SOCIAL_TAIL.search(text, body_start) or _EMAIL_TAIL.search(text, body_start)
+        body_end = tail.start() if tail else len(text.rstrip())
+        body_end = max(body_start, len(text[:body_end].rstrip()))
+        return cls(lead_end, body_start, body_end, clause)
+
+
+def tweet_length(text: str) -> int:
+    """Characters as Twitter counts them: each link is 23 (t.co), whatever its length."""
+    return len(URL.sub("x" * TCO_LENGTH, text))
+
+
+def in_url(text: str, pos: int) -> bool:
+    return any(m.start() <= pos < m.end() for m in URL.finditer(text))
+
+
+def sentence_end(text: str, pos: int) -> int:
+    """Where the sentence holding ``pos`` ends (after its punctuation); a link's dots end nothing."""
+    for m in _SENTENCE_END.finditer(text, pos):
+        if not in_url(text, m.start()):
+            return m.end() if m.group(0)[0] in ".!?" else m.start()
+    return len(text.rstrip())
+
+
+def sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding ``pos`` starts."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, pos):
+        if not in_url(text, m.start()):
+            start = m.end()
+    while start < pos and text[start] in " \t\n":
+        start += 1
+    return start
+
+
+def opens_sentence(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" \t")
+    return not before or before[-1] in ".!?\n"
+
+
+def _capitalize_at(text: str, pos: int) -> str:
+    """Upper-case the word starting at ``pos`` unless it is a link, a handle or already cased."""
+    while pos < len(text) and text[pos] in " \t\n\"'“(":
+        pos += 1
+    if pos >= len(text) or not text[pos].islower() or in_url(text, pos):
+        return text
+    word = re.match(r"\S+", text[pos:])
+    if word and ("/" in word.group(0) or "." in word.group(0).rstrip(".,!?")):
+        return text  # "support.example.com", "w/our"
+    return text[:pos] + text[pos].upper() + text[pos + 1 :]
+
+
+def splice(text: str, start: int, end: int, new: str) -> str:
+    """Replace ``text[start:end]`` with ``new`` and tidy only the seams it leaves behind."""
+    before, after = text[:start], text[end:]
+    if not new:
+        # "word , next" / "word  next" / ", ." left by a removal
+        after_stripped = after.lstrip(" \t")
+        if before.endswith((" ", "\t")) and (not after_stripped or after_stripped[0] in ",.;:!?"):
+            before = before.rstrip(" \t")
+        elif before.endswith((" ", "\t")) and after.startswith((" ", "\t")):
+            after = after.lstrip(" \t")
+        if before.rstrip().endswith(",") and after.lstrip(" \t")[:1] in (".", "!", "?", ""):
+            before = before.rstrip()[:-1]
+        if after.lstrip(" \t")[:1] == "," and (not before.strip() or before.rstrip()[-1:] in ".!?,\n"):
+            after = after.lstrip(" \t")[1:].lstrip(" \t")
+            if before and not before.endswith((" ", "\n")):
+                after = " " + after
+        out = before + after
+        at = len(before)
+        if opens_sentence(out, at):
+            out = _capitalize_at(out, at)
+        return out
+    lead = "" if not before or before[-1] in " \t\n" or new[0] in " \n,.;:!?" else " "
+    trail = "" if not after or after[0] in " \t\n,.;:!?" or new[-1] in " \n" else " "
+    out = before + lead + new + trail + after
+    at = len(before + lead + new + trail)
+    if new.rstrip()[-1:] in ".!?" and opens_sentence(out, at):
+        out = _capitalize_at(out, at)
+    return out
+
+
+def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """Apply non-overlapping edits (start, end, new) from the last to the first; an edit that
+    overlaps one already taken is skipped. Inserts at one point keep their order."""
+    chosen: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
+        if any(s < end and start < e for s, e in taken if not (s == e or start == end)):
+            continue
+        chosen.append((start, end, new))
+        taken.append((start, end))
+    out = text
+    for start, end, new in reversed(chosen):
+        out = splice(out, start, end, new)
+    return out
+
+
+def as_thread(text: str, limit: int = TWEET_LIMIT) -> list[str]:
+    """A public reply over ``limit`` as numbered tweets ("1/2" … ), each opening with the handles and
+    the last keeping the sign-off; a sentence is never split, a link never cut."""
+    frame = Frame.of(text)
+    handles = text[: frame.lead_end].strip()
+    body = text[frame.lead_end : frame.body_end]
+    tail = text[frame.body_end :].strip()
+    sentences: list[str] = []
+    at = 0
+    while at < len(body):
+        end = sentence_end(body, at)
+        if end <= at:
+            end = len(body)
+        piece = body[at:end].strip()
+        if piece:
+            sentences.append(piece)
+        at = end
+    room = limit - tweet_length(handles) - len(" 9/9") - 2
+    parts: list[str] = []
+    for sentence in sentences:
+        if parts and tweet_length(parts[-1] + " " + sentence) <= room:
+            parts[-1] += " " + sentence
+        else:
+            parts.append(sentence)
+    if tail:
+        if tweet_length(parts[-1] + " " + tail) <= room:
+            parts[-1] += " " + tail
+        else:
+            parts.append(tail)
+    n = len(parts)
+    return [
+        " ".join(p for p in (handles, part, f"{i}/{n}" if n > 1 else "") if p)
+        for i, part in enumerate(parts, 1)
+    ]
