@@ -249,7 +249,7 @@ def test_one_megabyte_is_handled_within_the_limit_and_refused_past_it() -> None:
 def test_json_shape_is_stable() -> None:
     keys = {
         "status", "understood", "language", "is_english", "words", "note", "request", "mood",
-        "escalation", "details", "clarifying_question", "missing",
+        "escalation", "details", "facts", "clarifying_question", "missing",
     }  # fmt: skip
     for text in (REFUND_LATE, PUBLIC_REVIEW, SPANISH, "", HTML):
         d = understand(text).to_dict()

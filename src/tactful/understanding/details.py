@@ -1,17 +1,24 @@
 """Details to mirror back: order numbers, amounts, dates, e-mail addresses, products and reasons.
 
+Details carry their meaning where the words give it: a date is resolved to a calendar day with
+what happened then ("bought it 40 days ago" → purchase, 40 days before today), and a fault says
+what is broken and how ("the sole is peeling" → item "sole", problem "peeling"). Something the
+customer says is *not* so ("it was not a full flight") is not a detail.
+
 Every pattern is linear-time: repeats are bounded, and e-mail addresses are grown outwards from
 each "@" by hand, so a megabyte of hostile text cannot make a regex backtrack for minutes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from tactful.text.patterns import WordStarts, compile_patterns
+from tactful.understanding.dates import NUMBER_WORDS, before, number, resolve
 from tactful.understanding.lexicon import load_family, load_products
 
 KINDS: tuple[str, ...] = ("order_number", "product", "date", "amount", "email", "reason")
@@ -28,6 +35,11 @@ class Detail:
     value: str
     currency: str | None = None  # amounts only: ISO 4217 code
     label: str | None = None  # reasons only: the reasons.yml entry, or "stated" for a because-clause
+    item: str | None = None  # faults only: what is broken, in the customer's words ("sole")
+    problem: str | None = None  # faults only: how ("peeling", "not working")
+    date: str | None = None  # dates only: the calendar day (ISO), when the words name one
+    days_ago: int | None = None  # dates only: days before today (None for a future day)
+    event: str | None = None  # dates only: "purchase" or "delivery" when the sentence says so
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -38,6 +50,11 @@ class Detail:
             "value": self.value,
             "currency": self.currency,
             "label": self.label,
+            "item": self.item,
+            "problem": self.problem,
+            "date": self.date,
+            "days_ago": self.days_ago,
+            "event": self.event,
         }
 
 
@@ -84,17 +101,30 @@ _WORD_DATES = compile_patterns(
         rf"\b(?:in|since|from|during|early|late|mid)[ \t]+{_MONTH}(?:[ \t]+\d{{4}})?\b",
         r"\b(?:yesterday|today|tonight|tomorrow|the day before yesterday)\b",
         rf"\b(?:last|this|next|on|by|since|until|before)[ \t]+(?:{_DAY_NAME}|week|weekend|month|year|"
-        r"christmas|morning|afternoon|evening)\b",
-        r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|"
-        r"a couple of|several)[ \t]+(?:days?|weeks?|months?|years?|hours?)[ \t]+ago\b",
+        r"christmas|morning|afternoon|evening|night)\b",
+        rf"\b(?:a|an|{NUMBER_WORDS}|a few|a couple of|a couple|several)[ \t]+"
+        r"(?:days?|weeks?|months?|years?|hours?)[ \t]+(?:ago|back)\b",
     ]
 )
 _DIGIT_DATE = re.compile(
     rf"\d{{1,2}}{_ORD}[ \t]+(?:of[ \t]+)?{_MONTH}(?:,?[ \t]+\d{{4}}\b)?"
     r"|\d{4}-\d{2}-\d{2}\b"
     r"|\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b"
-    r"|\d{1,3}[ \t]+(?:days?|weeks?|months?|years?|hours?)[ \t]+ago\b"
+    r"|\d{1,3}[ \t]+(?:days?|weeks?|months?|years?|hours?)[ \t]+(?:ago|back)\b"
 )
+# "I've had it for 3 weeks": how long ago it was bought.
+_HELD = re.compile(
+    r"\b(?:had|owned|used|using|bought)[ \t]+(?:it|them|this|these|those|mine|the[ \t]+\w{1,30}|my[ \t]+\w{1,30})"
+    r"[ \t]+(?:for[ \t]+)?(?:about[ \t]+|around[ \t]+|only[ \t]+|just[ \t]+|over[ \t]+|almost[ \t]+|nearly[ \t]+)?"
+    rf"((\d{{1,3}}|a|an|{NUMBER_WORDS})[ \t]+(day|week|month|year)s?)\b(?![ \t]+(?:ago|back|later)\b)"
+)
+_PURCHASE = re.compile(
+    r"\b(?:bought|buy|purchased|purchase|ordered|order|paid|pay|subscribed|signed up|booked|renewed|"
+    r"got (?:it|them|this|these|one|mine))\b"
+)
+_DELIVERY = re.compile(r"\b(?:arrived|delivered|received|came|showed up|turned up|got here)\b")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+_EVENT_BACK, _EVENT_AHEAD = 60, 40
 
 # --- reasons given as a clause -------------------------------------------------------------------
 _BECAUSE = re.compile(
@@ -118,6 +148,8 @@ _NAMED = re.compile(
 
 
 _LOOKBACK = 80
+# "it was not a full flight", "without a receipt": what the customer says is not so is no detail.
+_NOT_SO = re.compile(r"(?:\bnot|n't|n’t|\bnever|\bwithout|\bisnt|\bwasnt)\s+(?:(?:even|really|exactly|quite|just)\s+)?$")
 
 
 @cache
@@ -213,7 +245,37 @@ def amounts(text: str, folded: str, runs: list[re.Match[str]]) -> list[Detail]:
     return out
 
 
-def dates(text: str, folded: str, starts: WordStarts, runs: list[re.Match[str]]) -> list[Detail]:
+def _event(folded: str, start: int, end: int) -> str | None:
+    """ "purchase" or "delivery": the verb of that kind nearest the date in its sentence."""
+    left = max(0, start - _EVENT_BACK)
+    for stop in _SENTENCE_END.finditer(folded, left, start):
+        left = stop.end()
+    stop = _SENTENCE_END.search(folded, end, end + _EVENT_AHEAD)
+    right = stop.start() if stop else min(len(folded), end + _EVENT_AHEAD)
+    best: tuple[int, str] | None = None
+    for kind, verb in (("purchase", _PURCHASE), ("delivery", _DELIVERY)):
+        for m in verb.finditer(folded, left, start):
+            if best is None or start - m.end() < best[0]:
+                best = (start - m.end(), kind)
+        m = verb.search(folded, end, right)
+        if m is not None and (best is None or m.start() - end < best[0]):
+            best = (m.start() - end, kind)
+    return best[1] if best else None
+
+
+def _dated(text: str, folded: str, s: int, e: int, day: dt.date | None, today: dt.date) -> Detail:
+    ago = (today - day).days if day is not None and day <= today else None
+    return Detail(
+        "date", s, e, text[s:e], text[s:e],
+        date=day.isoformat() if day else None, days_ago=ago, event=_event(folded, s, e),
+    )  # fmt: skip
+
+
+def dates(
+    text: str, folded: str, starts: WordStarts, runs: list[re.Match[str]], today: dt.date | None = None
+) -> list[Detail]:
+    """Dates as written, each resolved to a day relative to ``today`` when the words name one."""
+    today = today or dt.date.today()
     found = [m.span() for m in _WORD_DATES.scan(folded, starts)]
     taken = list(found)
     for run in runs:
@@ -223,7 +285,17 @@ def dates(text: str, folded: str, starts: WordStarts, runs: list[re.Match[str]])
         m = _DIGIT_DATE.match(folded, s)
         if m is not None and not _overlaps(taken, *m.span()):
             found.append(m.span())
-    return [Detail("date", s, e, text[s:e], text[s:e]) for s, e in sorted(found)]
+    out = [_dated(text, folded, s, e, resolve(folded[s:e], today), today) for s, e in found]
+    if any(w in starts.by_word for w in ("had", "owned", "used", "using", "bought")):
+        for m in _HELD.finditer(folded):
+            s, e = m.span(1)
+            count = number(m.group(2))
+            if count is None or _overlaps(taken, s, e):
+                continue
+            detail = _dated(text, folded, s, e, before(today, count, m.group(3)), today)
+            detail.event = "purchase"
+            out.append(detail)
+    return sorted(out, key=lambda d: d.start)
 
 
 _EMAIL_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")
@@ -259,7 +331,7 @@ def products(text: str, folded: str, starts: WordStarts) -> list[Detail]:
             continue
         for pos in positions:
             m = lookback.search(folded, max(0, pos - _LOOKBACK), pos)
-            if m is not None:
+            if m is not None and not _NOT_SO.search(folded, max(0, m.start() - 40), m.start()):
                 s, e = m.start(1), pos + len(word)
                 out.append(Detail("product", s, e, text[s:e], folded[s:e]))
     out.sort(key=lambda d: d.start)
@@ -272,11 +344,86 @@ def products(text: str, folded: str, starts: WordStarts) -> list[Detail]:
     return out
 
 
+# --- what is broken and how ----------------------------------------------------------------------
+_FAULTS = frozenset({"damaged_or_defective", "poor_quality"})
+_OWNER = frozenset("my the this that these those our his her their your its a an both".split())
+_LINKS = frozenset(
+    """is are was were has have had keep keeps kept just still already completely totally now been be
+    started starting begun began seems seem seemed appears appear to got gets get arrived came
+    showed turned up looks looked feels felt s also suddenly randomly always""".split()
+)  # fmt: skip
+_PRONOUNS = frozenset("it they this that these those which who what i we he she you one".split())
+_NOT_ITEM = _LINKS | _PRONOUNS | _OWNER | frozenset(
+    """and or but to of for on in at by with from as so if when since because after before again
+    already today yesterday too twice while though even yet upon within during very really""".split()
+)
+_ADJECTIVES = frozenset(
+    """broken damaged cracked defective faulty dented torn ripped scratched shattered chipped bent
+    stained frayed faded warped smashed rusty rusted mouldy moldy rotten corrupted""".split()
+)
+_ITEM_WORD = re.compile(r"[a-z0-9][\w'’-]{0,30}")
+_NEGATED = re.compile(
+    r"^(?:doesn't|doesn’t|doesnt|does not|isn't|isn’t|isnt|is not|won't|won’t|wont|will not|didn't|didn’t|"
+    r"didnt|did not|hasn't|hasn’t|hasnt|has not|haven't|haven’t|havent|have not|can't|can’t|cant|cannot|"
+    r"aren't|aren’t|arent|are not|not|no longer)\s+(?:been\s+)?(.+)$"
+)
+_KEEPS = re.compile(r"^(?:keeps?|kept)\s+(.+)$")
+
+
+def _gerund(verb: str) -> str:
+    """ "work" → "working", "turn on" → "turning on", "charge" → "charging"."""
+    head, _, rest = verb.partition(" ")
+    if not head.endswith("ing"):
+        head = head[:-1] + "ing" if head.endswith("e") and not head.endswith("ee") else head + "ing"
+    return f"{head} {rest}" if rest else head
+
+
+def problem_of(phrase: str) -> str:
+    """How it is broken, plainly: "doesn't work" → "not working", "keeps crashing" → "crashing"."""
+    p = " ".join(phrase.lower().split())
+    m = _NEGATED.match(p)
+    if m:
+        return "not " + _gerund(m.group(1).removesuffix("s") if m.group(1) == "works" else m.group(1))
+    m = _KEEPS.match(p)
+    if m:
+        return m.group(1)
+    return p.replace("stops ", "stopped ").replace("stop ", "stopped ")
+
+
+def _item(text: str, folded: str, start: int, end: int) -> str | None:
+    """What is broken, from the sentence: "the sole is peeling" → "sole"; "a cracked screen" → "screen"."""
+    left = max(0, start - 60)
+    for stop in _SENTENCE_END.finditer(folded, left, start):
+        left = stop.end()
+    words = [[m.group().replace("’", "'"), m.start(), m.end()] for m in _ITEM_WORD.finditer(folded, left, start)]
+    last = len(words) - 1
+    while last >= 0 and words[last][0] in _LINKS:  # "is", "has been", "keeps", "arrived"
+        last -= 1
+    if last >= 0 and words[last][0].endswith("'s") and len(words[last][0]) > 2:  # "the sole's peeling"
+        words[last][0], words[last][2] = words[last][0][:-2], words[last][2] - 2
+    first = last
+    while first >= 0 and last - first < 3 and words[first][0] not in _OWNER:
+        if words[first][0] in _NOT_ITEM and words[first][0] != "and":
+            first = -1
+            break
+        first -= 1
+    if 0 <= first < last and words[first][0] in _OWNER and "and" not in (words[first + 1][0], words[last][0]):
+        return text[words[first + 1][1] : words[last][2]]
+    after = _ITEM_WORD.match(folded, end + 1) if folded[end : end + 1] == " " else None
+    if after is not None and after.group() not in _NOT_ITEM and folded[start:end] in _ADJECTIVES:
+        return text[after.start() : after.end()]  # an adjective before its noun: "a cracked screen"
+    return None
+
+
 def reasons(text: str, folded: str, starts: WordStarts) -> list[Detail]:
     out: list[Detail] = []
     for name, hits in load_family("reasons").find(text, folded, starts).items():
         for hit in hits:
-            out.append(Detail("reason", hit.start, hit.end, text[hit.start : hit.end], name, label=name))
+            detail = Detail("reason", hit.start, hit.end, text[hit.start : hit.end], name, label=name)
+            if name in _FAULTS:
+                detail.problem = problem_of(folded[hit.start : hit.end])
+                detail.item = _item(text, folded, hit.start, hit.end)
+            out.append(detail)
     taken = [(d.start, d.end) for d in out]
     if not any(w in starts.by_word for w in ("because", "due", "reason", "cause", "cuz", "coz")):
         return out
@@ -292,12 +439,16 @@ def reasons(text: str, folded: str, starts: WordStarts) -> list[Detail]:
     return out
 
 
-def extract(text: str, folded: str, starts: WordStarts, english: bool = True) -> list[Detail]:
+def extract(
+    text: str, folded: str, starts: WordStarts, english: bool = True, today: dt.date | None = None
+) -> list[Detail]:
     """Every detail, sorted by position. Without ``english`` only language-neutral ones
-    (order numbers, amounts, numeric dates, e-mail addresses)."""
+    (order numbers, amounts, numeric dates, e-mail addresses). Dates resolve against ``today``."""
     runs = list(_RUN.finditer(folded))
     found = (
-        order_numbers(text, folded, starts) + amounts(text, folded, runs) + dates(text, folded, starts, runs)
+        order_numbers(text, folded, starts)
+        + amounts(text, folded, runs)
+        + dates(text, folded, starts, runs, today)
     )
     if "@" in text:
         found += emails(text)

@@ -5,7 +5,9 @@ A family file (``lexicons/requests.yml``, ``moods.yml``, ``escalation.yml``, ``r
 patterns (weight 0.5), optional ``except`` phrases that cancel an overlapping match, an optional
 ``weight`` multiplier, and ``examples: {match: [...], no_match: [...]}`` that the tests run. A
 family may set ``negation``: a regex matched against the 40 characters before a match (it must
-end with ``$``); when it matches, the match does not count ("I don't want a refund").
+end with ``$``); when it matches, the match does not count ("I don't want a refund"). ``moods.yml``
+also has ``calm``: patterns (with examples) for thanks and praise, which make "!!" read as
+enthusiasm rather than anger.
 """
 
 from __future__ import annotations
@@ -66,12 +68,19 @@ class Family:
     phrase of one entry hides a shorter one of another at the same place (as in the analyzer).
     """
 
-    __slots__ = ("entries", "loose", "loose_slots", "name", "negation", "phrases", "slots")
+    __slots__ = ("calm", "entries", "loose", "loose_slots", "name", "negation", "phrases", "slots")
 
-    def __init__(self, name: str, entries: dict[str, Entry], negation: re.Pattern[str] | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        entries: dict[str, Entry],
+        negation: re.Pattern[str] | None,
+        calm: Calm | None = None,
+    ) -> None:
         self.name = name
         self.entries = entries
         self.negation = negation
+        self.calm = calm
         patterns: list[str] = []
         slots: list[tuple[str, float]] = []
         for entry in entries.values():
@@ -130,6 +139,24 @@ class Family:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Calm:
+    """Thanks and praise: their patterns as one regex, and the examples the tests run."""
+
+    regex: re.Pattern[str]
+    examples: dict[str, list[str]]
+
+    def found(self, folded: str) -> bool:
+        return self.regex.search(folded) is not None
+
+
+def _calm(data: Any) -> Calm | None:
+    if not data:
+        return None
+    body = "|".join(f"(?:{p})" for p in data["patterns"])
+    return Calm(re.compile(body), {k: list(v) for k, v in (data.get("examples") or {}).items()})
+
+
 def _entry(family: str, name: str, data: dict[str, Any], source: str) -> Entry:
     return Entry(
         family=family,
@@ -161,7 +188,7 @@ def load_family(family: str) -> Family:
         negation = re.compile(data["negation"]) if data.get("negation") else None
         source = str(data.get("source", ""))
         entries = {name: _entry(family, name, body, source) for name, body in data["entries"].items()}
-        return Family(family, entries, negation)
+        return Family(family, entries, negation, _calm(data.get("calm")))
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ValueError(f"understand/lexicons/{family}.yml: {type(exc).__name__}: {exc}") from None
 
