@@ -80,7 +80,9 @@ _SHOUT = re.compile(r"[A-Z]{2,}(?:[ \t]+[A-Z]{2,}){1,50}")  # word edges checked
 _SHOUT_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{5,}(?![A-Za-z])")  # one shouted word: "CLOSED", "REALLY"
 _GREETINGS = frozenset({"HI", "HEY", "HELLO", "DEAR", "OK", "OKAY", "YES", "LOL"})
 _MARKS = re.compile(r"[!?]{2,}")  # "!!", "?!", "???": counted when two "!" or both marks or three "?"
-_STRETCHED = re.compile(r"(?<![\w/.])[a-z]{0,20}([a-z])\1{2,}[a-z]{0,20}(?![\w/])")  # "pleaseeee", "whyyy"
+_TRIPLE = re.compile(r"([a-z])\1\1")  # a letter three times: where a stretched word may be
+_STRETCHED = re.compile(r"[a-z]{0,20}([a-z])\1{2,}[a-z]{0,20}")  # "pleaseeee", "whyyy", a whole word
+_CAPS = re.compile(r"[A-Z]{2}")
 _STRETCH_OK = frozenset({"www", "zzz", "hmm", "mmm", "aaa", "xxx"})
 # A tweet's "#bs" and "&amp;" read as the words; curly apostrophes as straight ones (same length).
 _SCAN = str.maketrans({"#": " ", "’": "'"})
@@ -239,7 +241,10 @@ def _score(
 ) -> tuple[dict[str, float], dict[str, list[Span]]]:
     found = load_family(family).find(text, folded, starts)
     # The same words said twice ("credits … credits") count once: a cue, not a tally.
-    scores = {name: sum(w for _, w in {(folded[h.start : h.end], h.weight) for h in hits}) for name, hits in found.items()}
+    scores = {
+        name: sum(w for _, w in {(folded[h.start : h.end], h.weight) for h in hits})
+        for name, hits in found.items()
+    }
     evidence = {name: [h.span for h in hits] for name, hits in found.items()}
     return scores, evidence
 
@@ -278,6 +283,8 @@ def _shouting(text: str) -> tuple[list[Span], list[Span]]:
     """(runs of two or more shouted words, single shouted words of five letters or more).
     A greeting ("HI YOUTUBE") and an acronym ("BSOD", two vowels needed) are not shouting."""
     runs: list[Span] = []
+    if _CAPS.search(text) is None:
+        return runs, []
     for m in _SHOUT.finditer(text):
         s, e = m.span()
         if (s and text[s - 1].isalpha()) or (e < len(text) and text[e].isalpha()):
@@ -287,12 +294,38 @@ def _shouting(text: str) -> tuple[list[Span], list[Span]]:
             words.pop(0)
         if len(words) >= 2 and sum(len(w) for w in words) >= 6:
             runs.append((s, e))
-    singles = [
-        m.span()
-        for m in _SHOUT_WORD.finditer(text)
-        if sum(c in "AEIOU" for c in m.group()) >= 2 and not any(a <= m.start() < b for a, b in runs)
-    ]
+    singles: list[Span] = []
+    i = 0  # runs and words are both in text order: one pointer, no nested scan
+    for m in _SHOUT_WORD.finditer(text):
+        while i < len(runs) and runs[i][1] <= m.start():
+            i += 1
+        if sum(c in "AEIOU" for c in m.group()) >= 2 and not (i < len(runs) and runs[i][0] <= m.start()):
+            singles.append(m.span())
     return runs, singles
+
+
+def _stretched(folded: str) -> list[Span]:
+    """Words with a letter stretched ("pleaseeee"), not in a link or a number ("www", "aaa1")."""
+    out: list[Span] = []
+    end = 0
+    for m in _TRIPLE.finditer(folded):
+        if m.start() < end:
+            continue
+        s = m.start()
+        while s > 0 and folded[s - 1].isalpha() and m.start() - s < 20:
+            s -= 1
+        w = _STRETCHED.match(folded, s)
+        if w is None:  # pragma: no cover - the triple itself always matches
+            continue
+        end = w.end()
+        before, after = folded[s - 1 : s], folded[end : end + 1]
+        in_link = bool(before) and (before.isalnum() or before in "/._")
+        in_link = in_link or (bool(after) and (after.isalnum() or after in "/_"))
+        if not in_link and w.group() not in _STRETCH_OK:
+            out.append((s, end))
+        if len(out) >= 2:
+            break
+    return out
 
 
 def _marks(text: str) -> list[Span]:
@@ -315,13 +348,16 @@ def _mood(text: str, folded: str, starts: WordStarts, escalation: list[Escalatio
         scores[label] = scores.get(label, 0.0) + weight
         evidence.setdefault(label, []).extend(spans)
 
+    if family.faces is not None and not (folded.isascii() and ":" not in folded and "_" not in folded):
+        for label, weight, span in family.faces.find(folded):
+            add(label, weight, [span])
     runs, singles = _shouting(text)
     if runs:
         add("frustrated", 0.75 * min(len(runs), 3), runs[:3])
     if singles:
         add("frustrated", 0.5 * min(len(singles), 2), singles[:2])
     marks = _marks(text) if ("!" in text or "??" in text) else []
-    stretched = [m.span() for m in _STRETCHED.finditer(folded) if m.group() not in _STRETCH_OK]
+    stretched = _stretched(folded)
     if (marks or stretched) and not (family.calm and family.calm.found(folded)):
         if marks:
             add("frustrated", 0.5 * min(len(marks), 2), marks[:2])
@@ -460,7 +496,9 @@ def understand(message: str, *, max_chars: int = MAX_CHARS, today: dt.date | Non
                 "and mood are not guessed"
             )
         details = extract(message, folded, starts, english=False, today=today)
-        return Understanding(message, "not_english", language, False, words, note, details=details, today=today)
+        return Understanding(
+            message, "not_english", language, False, words, note, details=details, today=today
+        )
     request = _request(message, scan, starts)
     escalation = _escalation(message, scan, starts)
     mood = _mood(message, scan, starts, escalation)

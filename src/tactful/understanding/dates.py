@@ -18,7 +18,16 @@ _ONES = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }  # fmt: skip
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _ONE = {"a": 1, "an": 1, "a couple of": 2, "a couple": 2}
 NUMBER_WORDS = "|".join(
     sorted([*_ONES, *_TENS, *(f"{t}[- ]{o}" for t in _TENS for o in list(_ONES)[:9])], key=len, reverse=True)
@@ -124,6 +133,6 @@ def resolve(text: str, today: dt.date) -> dt.date | None:
     for pattern, month_group, day_group in ((_MONTH_DAY, 1, 2), (_DAY_MONTH, 2, 1)):
         m = pattern.fullmatch(t)
         if m and m.group(month_group) in _MONTHS:
-            year = int(m.group(3)) if m.group(3) else None
-            return _latest(year, _MONTHS[m.group(month_group)], int(m.group(day_group)), today)
+            written = int(m.group(3)) if m.group(3) else None
+            return _latest(written, _MONTHS[m.group(month_group)], int(m.group(day_group)), today)
     return None

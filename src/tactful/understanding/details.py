@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from itertools import accumulate
 
 from tactful.text.patterns import WordStarts, compile_patterns
 from tactful.understanding.dates import NUMBER_WORDS, before, number, resolve
@@ -114,8 +117,9 @@ _DIGIT_DATE = re.compile(
 )
 # "I've had it for 3 weeks": how long ago it was bought.
 _HELD = re.compile(
-    r"\b(?:had|owned|used|using|bought)[ \t]+(?:it|them|this|these|those|mine|the[ \t]+\w{1,30}|my[ \t]+\w{1,30})"
-    r"[ \t]+(?:for[ \t]+)?(?:about[ \t]+|around[ \t]+|only[ \t]+|just[ \t]+|over[ \t]+|almost[ \t]+|nearly[ \t]+)?"
+    r"\b(?:had|owned|used|using|bought)[ \t]+"
+    r"(?:it|them|this|these|those|mine|the[ \t]+\w{1,30}|my[ \t]+\w{1,30})[ \t]+(?:for[ \t]+)?"
+    r"(?:(?:about|around|only|just|over|almost|nearly)[ \t]+)?"
     rf"((\d{{1,3}}|a|an|{NUMBER_WORDS})[ \t]+(day|week|month|year)s?)\b(?![ \t]+(?:ago|back|later)\b)"
 )
 _PURCHASE = re.compile(
@@ -124,6 +128,7 @@ _PURCHASE = re.compile(
 )
 _DELIVERY = re.compile(r"\b(?:arrived|delivered|received|came|showed up|turned up|got here)\b")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
+_COMMA_OR_END = re.compile(r"[.!?;,\n]")
 _EVENT_BACK, _EVENT_AHEAD = 60, 40
 
 # --- reasons given as a clause -------------------------------------------------------------------
@@ -149,7 +154,14 @@ _NAMED = re.compile(
 
 _LOOKBACK = 80
 # "it was not a full flight", "without a receipt": what the customer says is not so is no detail.
-_NOT_SO = re.compile(r"(?:\bnot|n't|n’t|\bnever|\bwithout|\bisnt|\bwasnt)\s+(?:(?:even|really|exactly|quite|just)\s+)?$")
+_NOT_SO = re.compile(
+    r"(?:\bnot|n't|n’t|\bnever|\bwithout|\bisnt|\bwasnt)\s+(?:(?:even|really|exactly|quite|just)\s+)?$"
+)
+
+
+def _negated(folded: str, start: int) -> bool:
+    left = max(0, start - 40)
+    return "n" in folded[left:start] and _NOT_SO.search(folded, left, start) is not None  # all have an "n"
 
 
 @cache
@@ -187,8 +199,20 @@ def _decimal(raw: str) -> str:
         return s
 
 
-def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a < e and s < b for a, b in spans)
+class _Taken:
+    """Spans already claimed, answering "does [s, e) overlap one?" in O(log n): a message with
+    thousands of dates must not compare each new one with all the others."""
+
+    __slots__ = ("reach", "starts")
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach = list(accumulate((e for _, e in ordered), max))  # the furthest end so far
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_left(self.starts, e)  # spans starting before e
+        return i > 0 and self.reach[i - 1] > s
 
 
 _ORDER_WORDS = (
@@ -210,10 +234,10 @@ def order_numbers(text: str, folded: str, starts: WordStarts) -> list[Detail]:
         end = m.end()
         s, e = m.span(1)
         out.append(Detail("order_number", m.start(), e, text[m.start() : e], text[s:e].upper()))
-    taken = [(d.start, d.end) for d in out]
+    taken = _Taken((d.start, d.end) for d in out)
     if "#" in folded:
         for m in _HASH_ID.finditer(folded):
-            if not _overlaps(taken, *m.span()):
+            if not taken.overlaps(*m.span()):
                 s, e = m.span(1)
                 out.append(Detail("order_number", m.start(), e, text[m.start() : e], text[s:e].upper()))
     return out
@@ -246,21 +270,19 @@ def amounts(text: str, folded: str, runs: list[re.Match[str]]) -> list[Detail]:
 
 
 def _event(folded: str, start: int, end: int) -> str | None:
-    """ "purchase" or "delivery": the verb of that kind nearest the date in its sentence."""
+    """ "purchase" or "delivery": the nearest verb of that kind before the date in its sentence
+    ("ordered it last Tuesday"), else the first one after it in its clause ("4 days ago I bought")."""
     left = max(0, start - _EVENT_BACK)
     for stop in _SENTENCE_END.finditer(folded, left, start):
         left = stop.end()
-    stop = _SENTENCE_END.search(folded, end, end + _EVENT_AHEAD)
-    right = stop.start() if stop else min(len(folded), end + _EVENT_AHEAD)
-    best: tuple[int, str] | None = None
-    for kind, verb in (("purchase", _PURCHASE), ("delivery", _DELIVERY)):
-        for m in verb.finditer(folded, left, start):
-            if best is None or start - m.end() < best[0]:
-                best = (start - m.end(), kind)
-        m = verb.search(folded, end, right)
-        if m is not None and (best is None or m.start() - end < best[0]):
-            best = (m.start() - end, kind)
-    return best[1] if best else None
+    verbs = (("purchase", _PURCHASE), ("delivery", _DELIVERY))
+    behind = [(m.end(), kind) for kind, verb in verbs for m in verb.finditer(folded, left, start)]
+    if behind:
+        return max(behind)[1]
+    clause = _COMMA_OR_END.search(folded, end, end + _EVENT_AHEAD)
+    right = clause.start() if clause else min(len(folded), end + _EVENT_AHEAD)
+    ahead = [(found.start(), kind) for kind, verb in verbs if (found := verb.search(folded, end, right))]
+    return min(ahead)[1] if ahead else None
 
 
 def _dated(text: str, folded: str, s: int, e: int, day: dt.date | None, today: dt.date) -> Detail:
@@ -277,20 +299,25 @@ def dates(
     """Dates as written, each resolved to a day relative to ``today`` when the words name one."""
     today = today or dt.date.today()
     found = [m.span() for m in _WORD_DATES.scan(folded, starts)]
-    taken = list(found)
+    taken = _Taken(found)
     for run in runs:
         s = run.start()
         if s and folded[s - 1].isalnum():
             continue
         m = _DIGIT_DATE.match(folded, s)
-        if m is not None and not _overlaps(taken, *m.span()):
+        if m is not None and not taken.overlaps(*m.span()):
             found.append(m.span())
     out = [_dated(text, folded, s, e, resolve(folded[s:e], today), today) for s, e in found]
-    if any(w in starts.by_word for w in ("had", "owned", "used", "using", "bought")):
-        for m in _HELD.finditer(folded):
+    held = sorted(p for w in ("had", "owned", "used", "using", "bought") for p in starts.by_word.get(w, ()))
+    if held:
+        taken = _Taken(found)
+        for pos in held:  # tried only where its first word is, not at every character
+            m = _HELD.match(folded, pos)
+            if m is None:
+                continue
             s, e = m.span(1)
             count = number(m.group(2))
-            if count is None or _overlaps(taken, s, e):
+            if count is None or taken.overlaps(s, e):
                 continue
             detail = _dated(text, folded, s, e, before(today, count, m.group(3)), today)
             detail.event = "purchase"
@@ -331,15 +358,15 @@ def products(text: str, folded: str, starts: WordStarts) -> list[Detail]:
             continue
         for pos in positions:
             m = lookback.search(folded, max(0, pos - _LOOKBACK), pos)
-            if m is not None and not _NOT_SO.search(folded, max(0, m.start() - 40), m.start()):
+            if m is not None and not _negated(folded, m.start()):
                 s, e = m.start(1), pos + len(word)
                 out.append(Detail("product", s, e, text[s:e], folded[s:e]))
     out.sort(key=lambda d: d.start)
-    taken = [(d.start, d.end) for d in out]
+    taken = _Taken((d.start, d.end) for d in out)
     if any(v in starts.by_word for v in ("bought", "ordered", "purchased", "got", "received")):
         for m in _NAMED.finditer(text):
             s, e = m.span(1)
-            if not _overlaps(taken, s, e):
+            if not taken.overlaps(s, e):
                 out.append(Detail("product", s, e, text[s:e], folded[s:e]))
     return out
 
@@ -353,9 +380,14 @@ _LINKS = frozenset(
     showed turned up looks looked feels felt s also suddenly randomly always""".split()
 )  # fmt: skip
 _PRONOUNS = frozenset("it they this that these those which who what i we he she you one".split())
-_NOT_ITEM = _LINKS | _PRONOUNS | _OWNER | frozenset(
-    """and or but to of for on in at by with from as so if when since because after before again
+_NOT_ITEM = (
+    _LINKS
+    | _PRONOUNS
+    | _OWNER
+    | frozenset(
+        """and or but to of for on in at by with from as so if when since because after before again
     already today yesterday too twice while though even yet upon within during very really""".split()
+    )
 )
 _ADJECTIVES = frozenset(
     """broken damaged cracked defective faulty dented torn ripped scratched shattered chipped bent
@@ -395,12 +427,15 @@ def _item(text: str, folded: str, start: int, end: int) -> str | None:
     left = max(0, start - 60)
     for stop in _SENTENCE_END.finditer(folded, left, start):
         left = stop.end()
-    words = [[m.group().replace("’", "'"), m.start(), m.end()] for m in _ITEM_WORD.finditer(folded, left, start)]
+    words = [
+        (m.group().replace("’", "'"), m.start(), m.end()) for m in _ITEM_WORD.finditer(folded, left, start)
+    ]
     last = len(words) - 1
     while last >= 0 and words[last][0] in _LINKS:  # "is", "has been", "keeps", "arrived"
         last -= 1
     if last >= 0 and words[last][0].endswith("'s") and len(words[last][0]) > 2:  # "the sole's peeling"
-        words[last][0], words[last][2] = words[last][0][:-2], words[last][2] - 2
+        word, s0, e0 = words[last]
+        words[last] = (word[:-2], s0, e0 - 2)
     first = last
     while first >= 0 and last - first < 3 and words[first][0] not in _OWNER:
         if words[first][0] in _NOT_ITEM and words[first][0] != "and":
@@ -424,16 +459,16 @@ def reasons(text: str, folded: str, starts: WordStarts) -> list[Detail]:
                 detail.problem = problem_of(folded[hit.start : hit.end])
                 detail.item = _item(text, folded, hit.start, hit.end)
             out.append(detail)
-    taken = [(d.start, d.end) for d in out]
     if not any(w in starts.by_word for w in ("because", "due", "reason", "cause", "cuz", "coz")):
         return out
+    taken = _Taken((d.start, d.end) for d in out)
     for m in _BECAUSE.finditer(folded):
         s = m.start()
         stop = _CLAUSE_END.search(folded, m.end(), m.end() + _CLAUSE_MAX)
         e = stop.start() if stop else min(len(folded), m.end() + _CLAUSE_MAX)
         while e > s and folded[e - 1] in " \t,":
             e -= 1
-        if e - m.end() < 3 or _overlaps(taken, s, e):
+        if e - m.end() < 3 or taken.overlaps(s, e):
             continue
         out.append(Detail("reason", s, e, text[s:e], "stated", label="stated"))
     return out
@@ -455,7 +490,7 @@ def extract(
     if english:
         found += products(text, folded, starts) + reasons(text, folded, starts)
     # An order id that is really an amount or a date ("order 12/03/2024") loses to it.
-    claimed = [(d.start, d.end) for d in found if d.kind in ("amount", "date", "email")]
-    found = [d for d in found if d.kind != "order_number" or not _overlaps(claimed, d.start + 1, d.end)]
+    claimed = _Taken((d.start, d.end) for d in found if d.kind in ("amount", "date", "email"))
+    found = [d for d in found if d.kind != "order_number" or not claimed.overlaps(d.start + 1, d.end)]
     found.sort(key=lambda d: (d.start, KINDS.index(d.kind)))
     return found
