@@ -69,6 +69,15 @@ def test_calm_examples() -> None:
     assert not any(calm.found(fold(t)) for t in calm.examples["no_match"])
 
 
+def test_face_examples() -> None:
+    faces = load_family("moods").faces
+    assert faces is not None
+    for feeling, texts in faces.examples.items():
+        for text in texts:
+            found = {f for f, _, _ in faces.find(fold(text))}
+            assert found == (set() if feeling == "neutral" else {feeling}), (text, found)
+
+
 def test_product_examples() -> None:
     data = load_products()
     for text in data.examples["match"]:
@@ -515,6 +524,9 @@ def test_cli_json_and_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert json.loads(r.output)["request"]["type"] == "refund"
     r = runner.invoke(understand_command, [str(path)])
     assert r.exit_code == 0 and "refund" in r.output and "A-10442" in r.output
+    r = runner.invoke(understand_command, ["-"], input="I bought it 40 days ago and the sole is peeling.")
+    assert r.exit_code == 0 and "40 days ago, purchase" in r.output and "sole peeling" in r.output
+    assert "days_since_purchase 40" in r.output
     r = runner.invoke(understand_command, ["-"], input=PUBLIC_REVIEW)
     assert r.exit_code == 0 and "public_post" in r.output and "private channel" in r.output
     r = runner.invoke(understand_command, ["-"], input=SPANISH)
