@@ -452,6 +452,7 @@ def test_relative_dates_become_facts() -> None:
     held = understand("The left earbud stopped working. I've had them for 3 weeks.", today=TODAY)
     assert held.facts == {"purchase_date": "2026-02-19", "days_since_purchase": 21}
     assert understand("It crashed last week, any idea?", today=TODAY).facts == {}
+    assert understand("I'll pay for it by Friday.", today=TODAY).facts == {}  # not bought yet
     assert understand("Ich habe es vor 40 Tagen gekauft, 2026-02-01.", today=TODAY).facts == {}
 
 

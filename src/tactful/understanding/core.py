@@ -36,7 +36,6 @@
          "date": null, "days_ago": null, "event": null}  # dates: "2026-01-20", 40, "purchase"
       ],
       "facts": {"purchase_date": "2026-01-20", "days_since_purchase": 40},  # what the dates say
-
       "clarifying_question": "Could you share your order number so I can look it up?",  # or null
       "missing": [{"what": "order_number", "question": "…", "source": "seed 003 (…)"}]
     }
@@ -202,14 +201,13 @@ class Understanding:
     def facts(self) -> dict[str, str | int]:
         """What the customer's dates establish: ``purchase_date`` and ``days_since_purchase`` for
         "I bought it 40 days ago", ``delivery_date`` and ``days_since_delivery`` for "it arrived
-        on Monday" — the first resolved date of each kind; a key only when the message says so."""
+        on Monday" — the first past day of each kind; a key only when the message says so."""
         out: dict[str, str | int] = {}
         for d in self.details_of("date"):
-            if d.event is None or d.date is None or f"{d.event}_date" in out:
-                continue
+            if d.event is None or d.date is None or d.days_ago is None or f"{d.event}_date" in out:
+                continue  # "I'll pay by Friday" is no purchase yet
             out[f"{d.event}_date"] = d.date
-            if d.days_ago is not None:
-                out[f"days_since_{d.event}"] = d.days_ago
+            out[f"days_since_{d.event}"] = d.days_ago
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -276,7 +274,6 @@ def _escalation(text: str, folded: str, starts: WordStarts) -> list[Escalation]:
 
 
 _MOOD_ORDER = ("angry", "frustrated", "anxious", "disappointed")  # ties go to the stronger feeling
-_UPSET = ("angry", "frustrated")
 
 
 def _shouting(text: str) -> tuple[list[Span], list[Span]]:

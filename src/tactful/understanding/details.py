@@ -377,18 +377,12 @@ _OWNER = frozenset("my the this that these those our his her their your its a an
 _LINKS = frozenset(
     """is are was were has have had keep keeps kept just still already completely totally now been be
     started starting begun began seems seem seemed appears appear to got gets get arrived came
-    showed turned up looks looked feels felt s also suddenly randomly always""".split()
+    showed turned up looks looked feels felt also suddenly randomly always""".split()
 )  # fmt: skip
 _PRONOUNS = frozenset("it they this that these those which who what i we he she you one".split())
-_NOT_ITEM = (
-    _LINKS
-    | _PRONOUNS
-    | _OWNER
-    | frozenset(
-        """and or but to of for on in at by with from as so if when since because after before again
-    already today yesterday too twice while though even yet upon within during very really""".split()
-    )
-)
+_LINKING_WORDS = """and or but to of for on in at by with from as so if when since because after before
+    again already today yesterday too twice while though even yet upon within during very really"""
+_NOT_ITEM = _LINKS | _PRONOUNS | _OWNER | frozenset(_LINKING_WORDS.split())
 _ADJECTIVES = frozenset(
     """broken damaged cracked defective faulty dented torn ripped scratched shattered chipped bent
     stained frayed faded warped smashed rusty rusted mouldy moldy rotten corrupted""".split()
