@@ -115,6 +115,14 @@ def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
     customer_words = [w for _, _, w in customer_spans]
     is_detail = [_is_detail(w, customer[a:b], stem(w), generic, handles) for a, b, w in customer_spans]
     details = {_key(w) for (_, _, w), yes in zip(customer_spans, is_detail, strict=True) if yes}
+    # What the customer says is *not* so ("it was not a full flight") is mirrored only by a reply that
+    # keeps the negation; "your full flight" would tell them the opposite of what they wrote.
+    said = {
+        _key(w)
+        for i, w in enumerate(customer_words)
+        if is_detail[i] and not _negated(customer_words, i, _DENIALS)
+    }
+    denied = details - said
     # A name written as one word or two ("FaceID" / "Face ID", "blue screen" / "BSOD") is one detail;
     # two words join when the short one alone would not count ("id" in "Face ID").
     same = _same()
@@ -122,14 +130,20 @@ def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
         joined = a + b
         if joined in same:
             details.add(same[joined])
-        elif len(joined) >= 6 and is_detail[i] != is_detail[i + 1] and min(len(a), len(b)) <= 3:
+        elif (
+            len(joined) >= 6
+            and is_detail[i] != is_detail[i + 1]
+            and min(len(a), len(b)) <= 3
+            and not ({a, b} & generic)
+        ):
             details.add(joined)
     reply_words = _words(reply_folded)
     echoed_idx = _echoed(customer_words, [w for _, _, w in reply_words])
+    words = [w for _, _, w in reply_words]
     mirrored = [
         (start, end)
         for i, (start, end, w) in enumerate(reply_words)
-        if i not in echoed_idx and _key(w) in details
+        if i not in echoed_idx and (k := _key(w)) in details and (k not in denied or _negated(words, i))
     ]
     mirrored += [
         (a[0], b[1])
@@ -139,6 +153,20 @@ def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
     mirrored.sort()
     echoed = _runs([reply_words[i][:2] for i in sorted(echoed_idx)])
     return Mirroring(details=len(details), mirrored=mirrored, echoed=echoed)
+
+
+# "not a full flight", "no refund", "never late": a state the customer denies. A negated verb ("didn't get
+# the email") still names its object, so only these count.
+_DENIALS = frozenset({"not", "no", "never"})
+_NEGATORS = _DENIALS | frozenset(
+    "nothing none without isn't wasn't aren't weren't don't doesn't didn't won't can't cannot couldn't "
+    "isn’t wasn’t aren’t weren’t don’t doesn’t didn’t won’t can’t couldn’t".split()
+)
+
+
+def _negated(words: list[str], i: int, negators: frozenset[str] = _NEGATORS) -> bool:
+    """Is word ``i`` inside a negation: one of the three words before it denies it?"""
+    return any(w in negators for w in words[max(0, i - 3) : i])
 
 
 def _echoed(customer: list[str], reply: list[str]) -> set[int]:
