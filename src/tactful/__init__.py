@@ -10,6 +10,8 @@ from tactful.config import Config, ConfigError, load_config
 from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
 
 if _TYPE_CHECKING:
+    from datetime import date
+
     from tactful.composer import Draft, Rewrite
     from tactful.kb import Decision, KnowledgeBase
     from tactful.understanding import Understanding
@@ -37,14 +39,15 @@ __all__ = [
 ]
 
 
-def understand(message: str) -> "Understanding":
+def understand(message: str, *, today: "date | None" = None) -> "Understanding":
     """Read a customer's message: request, mood, escalation, details to mirror, what to ask.
 
+    Relative dates ("bought it 40 days ago") are read against ``today`` (default: the machine's date).
     Imported on first use so that ``import tactful`` stays fast (see :mod:`tactful.understanding`).
     """
     from tactful.understanding import understand as _understand
 
-    return _understand(message)
+    return _understand(message, today=today)
 
 
 def compose(message: str, facts: dict[str, object], kb: "KnowledgeBase", **options: object) -> "list[Draft]":

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from tactful.analyzer.signals import load_yaml
 from tactful.model import Span
@@ -23,6 +24,7 @@ _WORD = re.compile(r"[^\W_][\w'’-]*")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ments", "ment", "ness", "edly", "ied", "ies",
              "ed", "es", "s", "ly")  # fmt: skip
 _PREFIXES = ("dis", "re", "un")
+_KEEP = 6
 _SIGN_OFF_MARKS = "^*~@#/"
 
 
@@ -44,14 +46,40 @@ def stem(word: str) -> str:
             break
     for prefix in _PREFIXES:
         if w.startswith(prefix) and len(w) - len(prefix) >= 4:
-            return w[len(prefix) :]
-    return w
+            w = w[len(prefix) :]
+            break
+    # "suspended"/"suspension", "terminated"/"termination", "subscribe"/"subscription": six letters of
+    # a long word are enough to be the same word
+    return w[:_KEEP] if w.isalpha() else w
+
+
+@cache
+def _lexicon() -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml(
+        (resources.files("tactful.analyzer") / "mirroring.yml").read_text("utf-8")
+    )
+    return data
 
 
 @cache
 def generic_stems() -> frozenset[str]:
-    data = load_yaml((resources.files("tactful.analyzer") / "mirroring.yml").read_text(encoding="utf-8"))
-    return frozenset(stem(w) for w in data["generic"].split())
+    return frozenset(stem(w) for w in _lexicon()["generic"].split())
+
+
+@cache
+def _same() -> dict[str, str]:
+    """Each short form or joined name -> the one key its thing is known by."""
+    out: dict[str, str] = {}
+    for line in _lexicon().get("same", []):
+        forms = line.split()
+        out.update((form, forms[0]) for form in forms)
+    return out
+
+
+def _key(word: str) -> str:
+    """A detail's key: its name as one thing if it has short forms, else its stem."""
+    same = _same()
+    return same.get(word) or same.get(word.replace("-", "")) or stem(word)
 
 
 def _words(folded: str) -> list[tuple[int, int, str]]:
@@ -85,30 +113,60 @@ def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
     handles = re.findall(r"@(\w+)", customer_folded) + re.findall(r"@(\w+)", reply_folded)
     customer_spans = _words(customer_folded)
     customer_words = [w for _, _, w in customer_spans]
-    details = {
-        s for a, b, w in customer_spans if _is_detail(w, customer[a:b], s := stem(w), generic, handles)
+    is_detail = [_is_detail(w, customer[a:b], stem(w), generic, handles) for a, b, w in customer_spans]
+    details = {_key(w) for (_, _, w), yes in zip(customer_spans, is_detail, strict=True) if yes}
+    # What the customer says is *not* so ("it was not a full flight") is mirrored only by a reply that
+    # keeps the negation; "your full flight" would tell them the opposite of what they wrote.
+    said = {
+        _key(w)
+        for i, w in enumerate(customer_words)
+        if is_detail[i] and not _negated(customer_words, i, _DENIALS)
     }
-    # a name written as one word or two ("FaceID", "Face ID") is the same detail
-    details.update(
-        j
-        for (_, _, a), (_, _, b) in zip(customer_spans, customer_spans[1:], strict=False)
-        if len(j := a + b) >= 6
-    )
+    denied = details - said
+    # A name written as one word or two ("FaceID" / "Face ID", "blue screen" / "BSOD") is one detail;
+    # two words join when the short one alone would not count ("id" in "Face ID").
+    same = _same()
+    for i, ((_, _, a), (_, _, b)) in enumerate(zip(customer_spans, customer_spans[1:], strict=False)):
+        joined = a + b
+        if joined in same:
+            details.add(same[joined])
+        elif (
+            len(joined) >= 6
+            and is_detail[i] != is_detail[i + 1]
+            and min(len(a), len(b)) <= 3
+            and not ({a, b} & generic)
+        ):
+            details.add(joined)
     reply_words = _words(reply_folded)
     echoed_idx = _echoed(customer_words, [w for _, _, w in reply_words])
+    words = [w for _, _, w in reply_words]
     mirrored = [
         (start, end)
         for i, (start, end, w) in enumerate(reply_words)
-        if i not in echoed_idx and stem(w) in details
+        if i not in echoed_idx and (k := _key(w)) in details and (k not in denied or _negated(words, i))
     ]
     mirrored += [
         (a[0], b[1])
         for i, (a, b) in enumerate(zip(reply_words, reply_words[1:], strict=False))
-        if i not in echoed_idx and a[2] + b[2] in details and len(a[2] + b[2]) >= 6
+        if i not in echoed_idx and (_same().get(a[2] + b[2]) or a[2] + b[2]) in details
     ]
     mirrored.sort()
     echoed = _runs([reply_words[i][:2] for i in sorted(echoed_idx)])
     return Mirroring(details=len(details), mirrored=mirrored, echoed=echoed)
+
+
+# "not a full flight", "no refund", "never late": a state the customer denies. A negated verb ("didn't get
+# the email") still names its object, so only these count.
+_DENIALS = frozenset({"not", "no", "never"})
+_NEGATORS = _DENIALS | frozenset(
+    "nothing none without isn't wasn't aren't weren't don't doesn't didn't won't can't cannot couldn't "
+    "isn’t wasn’t aren’t weren’t don’t doesn’t didn’t won’t can’t couldn’t".split()
+)
+
+
+def _negated(words: list[str], i: int, negators: frozenset[str] = _NEGATORS) -> bool:
+    """Is word ``i`` inside a negation: one of the three words before it denies it?"""
+    return any(w in negators for w in words[max(0, i - 3) : i])
 
 
 def _echoed(customer: list[str], reply: list[str]) -> set[int]:

@@ -98,6 +98,7 @@ def _required_literals(patterns: list[str]) -> tuple[str, ...] | None:
 
 
 _MAX_STARTS = 64  # an alternative with more possible first words than this is not indexed
+_QUICK_GATE = 12  # at most this many required literals are tested before a scan
 _WORD_CHAR = re.compile(r"\w")
 _TOKEN = re.compile(r"\w+")
 
@@ -319,7 +320,7 @@ class PhraseSet:
     entirely when no required literal is present. Both find exactly the same matches.
     """
 
-    __slots__ = ("_alternation", "_id", "_lead", "_regex", "_subsets", "gate")
+    __slots__ = ("_alternation", "_id", "_lead", "_quick_gate", "_regex", "_subsets", "gate")
 
     def __init__(self, alternatives: list[str], lead: str, gate: tuple[str, ...] | None) -> None:
         self._alternation = alternatives  # in match order, each without the shared lead
@@ -327,6 +328,10 @@ class PhraseSet:
         self._regex: re.Pattern[str] | None = None
         self._subsets: dict[tuple[int, ...], re.Pattern[str]] = {}
         self.gate = gate
+        # A few literals one of which every match contains: a handful of C-speed ``in`` tests skip the
+        # word index for most replies (an apology needs "sorry" or "apologi"). Many literals cost more
+        # than they save.
+        self._quick_gate = gate if gate and len(gate) <= _QUICK_GATE else None
         self._id: int | None = None
         index = [first_words([f"{lead}({alt})"]) for alt in alternatives] if lead == "\\b" else [None]
         if alternatives and all(i is not None for i in index):
@@ -362,6 +367,13 @@ class PhraseSet:
         """The matches ``regex.finditer(text)`` gives, trying only where and what can match."""
         if self._id is None:
             return list(self.finditer(text))
+        quick = self._quick_gate
+        if quick is not None:
+            for lit in quick:  # a plain loop: cheaper than any() over a generator
+                if lit in text:
+                    break
+            else:
+                return []
         candidates = starts.candidates(self._id)
         if not candidates:
             return []

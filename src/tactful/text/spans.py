@@ -13,8 +13,10 @@ from tactful.model import Span
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\uFFFF]+(?:['’][A-Za-z]+)?")
 # A sentence runs up to terminal punctuation (plus closing quotes) followed by white space or the end,
 # or a line break. A mark with a letter or digit right after it ("support.google.com", "v1.5", "2/2")
-# is inside a word and does not end the sentence. One character per step: linear on any input.
-_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?\"'”’)\]]))*(?:[.!?]+[\"'”’)\]]*|\n|$)")
+# is inside a word and does not end the sentence.
+# (A run of ordinary characters is one step; the loop can always stop where the ending matches, so it
+# never backtracks into the run.)
+_SENTENCE = re.compile(r"(?:[^.!?\n]+|[.!?](?=[^\s.!?\"'”’)\]]))*(?:[.!?]+[\"'”’)\]]*|\n|$)")
 # Web addresses, matched on folded text; the analyzer reads each as the word "url" (see mask_urls).
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'”’)\]]*[^\s<>\"'”’)\].,;:!?]")
 

@@ -31,11 +31,18 @@
       ],
       "details": [                         # order_number product date amount email reason
         {"kind": "amount", "text": "$49.99", "start": 30, "end": 36, "value": "49.99",
-         "currency": "USD", "label": null}  # label: the reason (e.g. "arrived_late", "stated")
+         "currency": "USD", "label": null,  # label: the reason (e.g. "arrived_late", "stated")
+         "item": null, "problem": null,     # faults: "sole", "peeling"
+         "date": null, "days_ago": null, "event": null}  # dates: "2026-01-20", 40, "purchase"
       ],
+      "facts": {"purchase_date": "2026-01-20", "days_since_purchase": 40},  # what the dates say
       "clarifying_question": "Could you share your order number so I can look it up?",  # or null
       "missing": [{"what": "order_number", "question": "…", "source": "seed 003 (…)"}]
     }
+
+``facts`` holds what the customer's dates establish, relative to ``today`` (an argument,
+default the machine's date): ``purchase_date``/``days_since_purchase`` and
+``delivery_date``/``days_since_delivery``, each key only when the message says so.
 
 A message that is not English gets ``status: "not_english"``: request and mood are null and
 escalation is empty (the lexicons are English), and only language-neutral details (order
@@ -44,6 +51,7 @@ numbers, amounts, numeric dates, e-mail addresses) are given.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,7 +76,15 @@ STATUSES: tuple[str, ...] = ("ok", "empty", "not_english", "too_large")
 MAX_CHARS = 1_000_000
 
 _SHOUT = re.compile(r"[A-Z]{2,}(?:[ \t]+[A-Z]{2,}){1,50}")  # word edges checked in code (faster scan)
-_BANGS = re.compile(r"\?{0,10}!{2,}")
+_SHOUT_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{5,}(?![A-Za-z])")  # one shouted word: "CLOSED", "REALLY"
+_GREETINGS = frozenset({"HI", "HEY", "HELLO", "DEAR", "OK", "OKAY", "YES", "LOL"})
+_MARKS = re.compile(r"[!?]{2,}")  # "!!", "?!", "???": counted when two "!" or both marks or three "?"
+_TRIPLE = re.compile(r"([a-z])\1\1")  # a letter three times: where a stretched word may be
+_STRETCHED = re.compile(r"[a-z]{0,20}([a-z])\1{2,}[a-z]{0,20}")  # "pleaseeee", "whyyy", a whole word
+_CAPS = re.compile(r"[A-Z]{2}")
+_STRETCH_OK = frozenset({"www", "zzz", "hmm", "mmm", "aaa", "xxx"})
+# A tweet's "#bs" and "&amp;" read as the words; curly apostrophes as straight ones (same length).
+_SCAN = str.maketrans({"#": " ", "’": "'"})
 _GOAL = re.compile(
     r"\b(?:so (?:that|i|we|my|our)|in order to|to be able to|because|since (?:i|we)|"
     r"(?:i|we)(?:'m| am|’m|'re|’re| are) trying to|for (?:my|our) (?:team|business|workflow|clients?))\b"
@@ -76,12 +92,13 @@ _GOAL = re.compile(
 # Escalations move the mood too: abuse and threats read as anger, leaving and insisting as frustration.
 _ESCALATION_MOOD = {
     "abuse": ("angry", 1.0),
-    "legal_threat": ("angry", 0.5),
-    "chargeback": ("angry", 0.5),
-    "public_post": ("angry", 0.5),
-    "threat_to_leave": ("frustrated", 0.5),
-    "wont_take_no": ("frustrated", 0.5),
+    "legal_threat": ("angry", 1.0),
+    "chargeback": ("angry", 1.0),
+    "public_post": ("frustrated", 1.0),
+    "threat_to_leave": ("frustrated", 1.0),
+    "wont_take_no": ("frustrated", 1.0),
 }
+_MIN_SCORE = 0.75  # a single weak cue ("please help", "!!", "cheaper") is not enough to call it
 
 _ASK_OUTCOME = (
     "seed 003 (If you don't understand the customer's intention clearly, ask what they want to achieve)"
@@ -167,6 +184,7 @@ class Understanding:
     escalation: list[Escalation] = field(default_factory=list)
     details: list[Detail] = field(default_factory=list)
     missing: list[Question] = field(default_factory=list)
+    today: dt.date | None = None  # what relative dates ("40 days ago") were read against
 
     @property
     def understood(self) -> bool:
@@ -178,6 +196,19 @@ class Understanding:
 
     def details_of(self, kind: str) -> list[Detail]:
         return [d for d in self.details if d.kind == kind]
+
+    @property
+    def facts(self) -> dict[str, str | int]:
+        """What the customer's dates establish: ``purchase_date`` and ``days_since_purchase`` for
+        "I bought it 40 days ago", ``delivery_date`` and ``days_since_delivery`` for "it arrived
+        on Monday" — the first past day of each kind; a key only when the message says so."""
+        out: dict[str, str | int] = {}
+        for d in self.details_of("date"):
+            if d.event is None or d.date is None or d.days_ago is None or f"{d.event}_date" in out:
+                continue  # "I'll pay by Friday" is no purchase yet
+            out[f"{d.event}_date"] = d.date
+            out[f"days_since_{d.event}"] = d.days_ago
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,6 +222,7 @@ class Understanding:
             "mood": self.mood.to_dict() if self.mood else None,
             "escalation": [e.to_dict() for e in self.escalation],
             "details": [d.to_dict() for d in self.details],
+            "facts": self.facts,
             "clarifying_question": self.clarifying_question,
             "missing": [q.to_dict() for q in self.missing],
         }
@@ -206,7 +238,11 @@ def _score(
     family: str, text: str, folded: str, starts: WordStarts
 ) -> tuple[dict[str, float], dict[str, list[Span]]]:
     found = load_family(family).find(text, folded, starts)
-    scores = {name: sum(h.weight for h in hits) for name, hits in found.items()}
+    # The same words said twice ("credits … credits") count once: a cue, not a tally.
+    scores = {
+        name: sum(w for _, w in {(folded[h.start : h.end], h.weight) for h in hits})
+        for name, hits in found.items()
+    }
     evidence = {name: [h.span for h in hits] for name, hits in found.items()}
     return scores, evidence
 
@@ -217,9 +253,9 @@ def _rank(scores: dict[str, float], order: tuple[str, ...]) -> list[tuple[str, f
 
 def _request(text: str, folded: str, starts: WordStarts) -> Request:
     scores, evidence = _score("requests", text, folded, starts)
-    if not scores:
-        return Request("other", 0.5)
     ranked = _rank(scores, REQUEST_TYPES)
+    if not ranked or ranked[0][1] < _MIN_SCORE:  # a weak cue alone ("a coupon", "my password")
+        return Request("other", 0.5, [], ranked)
     best = ranked[0][0]
     # Asking for an exception qualifies a concrete ask ("refund me, though it's past the window")
     # rather than competing with it, so it does not lower that ask's confidence.
@@ -240,33 +276,106 @@ def _escalation(text: str, folded: str, starts: WordStarts) -> list[Escalation]:
 _MOOD_ORDER = ("angry", "frustrated", "anxious", "disappointed")  # ties go to the stronger feeling
 
 
+def _shouting(text: str) -> tuple[list[Span], list[Span]]:
+    """(runs of two or more shouted words, single shouted words of five letters or more).
+    A greeting ("HI YOUTUBE") and an acronym ("BSOD", two vowels needed) are not shouting."""
+    runs: list[Span] = []
+    if _CAPS.search(text) is None:
+        return runs, []
+    for m in _SHOUT.finditer(text):
+        s, e = m.span()
+        if (s and text[s - 1].isalpha()) or (e < len(text) and text[e].isalpha()):
+            continue
+        words = m.group().split()
+        while words and words[0] in _GREETINGS:
+            words.pop(0)
+        if len(words) >= 2 and sum(len(w) for w in words) >= 6:
+            runs.append((s, e))
+    singles: list[Span] = []
+    i = 0  # runs and words are both in text order: one pointer, no nested scan
+    for m in _SHOUT_WORD.finditer(text):
+        while i < len(runs) and runs[i][1] <= m.start():
+            i += 1
+        if sum(c in "AEIOU" for c in m.group()) >= 2 and not (i < len(runs) and runs[i][0] <= m.start()):
+            singles.append(m.span())
+    return runs, singles
+
+
+def _stretched(folded: str) -> list[Span]:
+    """Words with a letter stretched ("pleaseeee"), not in a link or a number ("www", "aaa1")."""
+    out: list[Span] = []
+    end = 0
+    for m in _TRIPLE.finditer(folded):
+        if m.start() < end:
+            continue
+        s = m.start()
+        while s > 0 and folded[s - 1].isalpha() and m.start() - s < 20:
+            s -= 1
+        w = _STRETCHED.match(folded, s)
+        if w is None:  # pragma: no cover - the triple itself always matches
+            continue
+        end = w.end()
+        before, after = folded[s - 1 : s], folded[end : end + 1]
+        in_link = bool(before) and (before.isalnum() or before in "/._")
+        in_link = in_link or (bool(after) and (after.isalnum() or after in "/_"))
+        if not in_link and w.group() not in _STRETCH_OK:
+            out.append((s, end))
+        if len(out) >= 2:
+            break
+    return out
+
+
+def _marks(text: str) -> list[Span]:
+    """ "!!", "?!", "???" runs: impatience, unless the message is cheerful (checked by the caller)."""
+    out = []
+    for m in _MARKS.finditer(text):
+        run = m.group()
+        if run.count("!") >= 2 or ("!" in run and "?" in run) or run.count("?") >= 3:
+            out.append(m.span())
+    return out
+
+
 def _mood(text: str, folded: str, starts: WordStarts, escalation: list[Escalation]) -> Mood:
+    """Score each feeling; anger needs hostility of its own (a full cue), and "upset" (angry plus
+    frustrated) competes as one with anxious and disappointed. Under ``_MIN_SCORE``: neutral."""
+    family = load_family("moods")
     scores, evidence = _score("moods", text, folded, starts)
 
     def add(label: str, weight: float, spans: list[Span]) -> None:
         scores[label] = scores.get(label, 0.0) + weight
         evidence.setdefault(label, []).extend(spans)
 
-    shouts = [
-        m.span()
-        for m in _SHOUT.finditer(text)
-        if not (m.start() and text[m.start() - 1].isalpha())
-        and not (m.end() < len(text) and text[m.end()].isalpha())
-        and sum(c.isalpha() for c in m.group()) >= 6
-    ]
-    if shouts:
-        add("angry", 0.75 * min(len(shouts), 3), shouts[:3])
-    if "!!" in text:
-        bangs = [m.span() for m in _BANGS.finditer(text)]
-        add("angry", 0.5 * min(len(bangs), 2), bangs[:2])
+    if family.faces is not None and not (folded.isascii() and ":" not in folded and "_" not in folded):
+        for label, weight, span in family.faces.find(folded):
+            add(label, weight, [span])
+    runs, singles = _shouting(text)
+    if runs:
+        add("frustrated", 0.75 * min(len(runs), 3), runs[:3])
+    if singles:
+        add("frustrated", 0.5 * min(len(singles), 2), singles[:2])
+    marks = _marks(text) if ("!" in text or "??" in text) else []
+    stretched = _stretched(folded)
+    if (marks or stretched) and not (family.calm and family.calm.found(folded)):
+        if marks:
+            add("frustrated", 0.5 * min(len(marks), 2), marks[:2])
+        if stretched:
+            add("frustrated", 0.5, stretched[:1])
     for esc in escalation:
         label, weight = _ESCALATION_MOOD[esc.kind]
         add(label, weight, esc.spans)
-    if not scores:
-        return Mood("neutral", 0.6)
-    ranked = _rank(scores, _MOOD_ORDER)
-    best = ranked[0][0]
-    return Mood(best, _confidence(ranked), sorted(set(evidence[best])), dict(ranked))
+    upset = scores.get("angry", 0.0) + scores.get("frustrated", 0.0)
+    feelings = [("upset", upset)] + [(m, scores.get(m, 0.0)) for m in ("anxious", "disappointed")]
+    feelings.sort(key=lambda kv: -kv[1])  # stable: upset, anxious, disappointed on a tie
+    if feelings[0][1] < _MIN_SCORE:
+        return Mood("neutral", 0.6, [], dict(_rank(scores, _MOOD_ORDER)))
+    best = feelings[0][0]
+    if best == "upset":
+        best = "angry" if scores.get("angry", 0.0) >= 1.0 else "frustrated"
+        spans = evidence.get("angry", []) + evidence.get("frustrated", [])
+    else:
+        spans = evidence[best]
+    ranked = [(best, feelings[0][1]), *feelings[1:]]
+    return Mood(best, _confidence(ranked), sorted(set(spans)), dict(_rank(scores, _MOOD_ORDER)))
 
 
 def _questions(request: Request, details: list[Detail], folded: str) -> list[Question]:
@@ -344,11 +453,13 @@ def _questions(request: Request, details: list[Detail], folded: str) -> list[Que
     return out[:3]
 
 
-def understand(message: str, *, max_chars: int = MAX_CHARS) -> Understanding:
+def understand(message: str, *, max_chars: int = MAX_CHARS, today: dt.date | None = None) -> Understanding:
     """Read a customer's message: request type, mood, escalation, details and what to ask.
 
     Never raises on a string: an empty message, a non-English one and one longer than
     ``max_chars`` come back with ``status`` saying so and a ``note`` that explains it.
+    Relative dates ("40 days ago", "last Tuesday") are read against ``today`` (default: the
+    machine's date); :attr:`Understanding.facts` sums them up.
     """
     if not isinstance(message, str):
         raise TypeError(f"understand() takes a str, not {type(message).__name__}")
@@ -364,8 +475,10 @@ def understand(message: str, *, max_chars: int = MAX_CHARS) -> Understanding:
         return Understanding(
             message, "empty", "unknown", False, note="nothing to understand: the message is empty"
         )
+    today = today or dt.date.today()
     folded = fold(message)
-    starts = WordStarts(folded)
+    scan = folded.translate(_SCAN).replace("&amp;", " and ")
+    starts = WordStarts(scan)
     words = word_count(message)
     language = detect_language(folded, {w: len(p) for w, p in starts.by_word.items()})
     if language != "en":
@@ -379,11 +492,15 @@ def understand(message: str, *, max_chars: int = MAX_CHARS) -> Understanding:
                 "the message does not look like English; tactful reads English only, so the request "
                 "and mood are not guessed"
             )
-        details = extract(message, folded, starts, english=False)
-        return Understanding(message, "not_english", language, False, words, note, details=details)
-    request = _request(message, folded, starts)
-    escalation = _escalation(message, folded, starts)
-    mood = _mood(message, folded, starts, escalation)
-    details = extract(message, folded, starts)
-    missing = _questions(request, details, folded)
-    return Understanding(message, "ok", "en", True, words, None, request, mood, escalation, details, missing)
+        details = extract(message, folded, starts, english=False, today=today)
+        return Understanding(
+            message, "not_english", language, False, words, note, details=details, today=today
+        )
+    request = _request(message, scan, starts)
+    escalation = _escalation(message, scan, starts)
+    mood = _mood(message, scan, starts, escalation)
+    details = extract(message, folded, starts, today=today)
+    missing = _questions(request, details, scan)
+    return Understanding(
+        message, "ok", "en", True, words, None, request, mood, escalation, details, missing, today
+    )

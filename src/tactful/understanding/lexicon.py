@@ -5,7 +5,10 @@ A family file (``lexicons/requests.yml``, ``moods.yml``, ``escalation.yml``, ``r
 patterns (weight 0.5), optional ``except`` phrases that cancel an overlapping match, an optional
 ``weight`` multiplier, and ``examples: {match: [...], no_match: [...]}`` that the tests run. A
 family may set ``negation``: a regex matched against the 40 characters before a match (it must
-end with ``$``); when it matches, the match does not count ("I don't want a refund").
+end with ``$``); when it matches, the match does not count ("I don't want a refund"). ``moods.yml``
+also has ``calm``: patterns (with examples) for thanks and praise, which make "!!" read as
+enthusiasm rather than anger, and ``faces``: emoji and emoticons per feeling, matched as plain
+strings by one scan (a regex per face would cost more than the rest of the family together).
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ import yaml
 from tactful.analyzer.signals import load_yaml
 from tactful.model import Span
 from tactful.text import fold
-from tactful.text.patterns import PhraseSet, WordStarts, compile_patterns, first_words, lower_literals
+from tactful.text.patterns import (
+    PhraseSet,
+    WordStarts,
+    compile_patterns,
+    first_words,
+    lower_literals,
+    required_literals,
+)
 
 FAMILIES: tuple[str, ...] = ("requests", "moods", "escalation", "reasons")
 WEAK = 0.5
@@ -66,12 +76,27 @@ class Family:
     phrase of one entry hides a shorter one of another at the same place (as in the analyzer).
     """
 
-    __slots__ = ("entries", "loose", "loose_slots", "name", "negation", "phrases", "slots")
+    __slots__ = (
+        "calm", "entries", "faces", "loose", "loose_slots", "name",
+        "negation", "negation_gate", "phrases", "slots",
+    )  # fmt: skip
 
-    def __init__(self, name: str, entries: dict[str, Entry], negation: re.Pattern[str] | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        entries: dict[str, Entry],
+        negation: re.Pattern[str] | None,
+        calm: Calm | None = None,
+        faces: Faces | None = None,
+    ) -> None:
         self.name = name
         self.entries = entries
         self.negation = negation
+        # A negation needs one of its words ("not", "n't", "never"…) in the window: a substring
+        # test skips the regex for nearly every match.
+        self.negation_gate = required_literals([negation.pattern]) if negation is not None else None
+        self.calm = calm
+        self.faces = faces
         patterns: list[str] = []
         slots: list[tuple[str, float]] = []
         for entry in entries.values():
@@ -113,7 +138,7 @@ class Family:
         for m, slots in matches:
             name, weight = slots[int(m.lastgroup[1:])]  # type: ignore[index]
             s, e = m.span()
-            if neg is not None and neg.search(low, max(0, s - _NEGATION_WINDOW), s):
+            if neg is not None and self._negated(low, s):
                 continue
             out.setdefault(name, []).append(Hit(s, e, weight))
         for name in list(out):
@@ -128,6 +153,63 @@ class Family:
                 else:
                     del out[name]
         return out
+
+    def _negated(self, low: str, start: int) -> bool:
+        left = max(0, start - _NEGATION_WINDOW)
+        gate = self.negation_gate
+        if gate is not None and not any(word in low[left:start] for word in gate):
+            return False
+        return self.negation is not None and self.negation.search(low, left, start) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Calm:
+    """Thanks and praise: their patterns as one regex, and the examples the tests run."""
+
+    regex: re.Pattern[str]
+    examples: dict[str, list[str]]
+
+    def found(self, folded: str) -> bool:
+        return self.regex.search(folded) is not None
+
+
+def _calm(data: Any) -> Calm | None:
+    if not data:
+        return None
+    body = "|".join(f"(?:{p})" for p in data["patterns"])
+    return Calm(re.compile(body), {k: list(v) for k, v in (data.get("examples") or {}).items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Faces:
+    """Emoji and emoticons: face -> (feeling, weight), found by one alternation of plain strings."""
+
+    feeling: dict[str, tuple[str, float]]
+    regex: re.Pattern[str]
+    examples: dict[str, list[str]]
+
+    def find(self, folded: str) -> list[tuple[str, float, Span]]:
+        """(feeling, weight, span) for each face in ``folded`` (":/" inside "://" is no face)."""
+        out = []
+        for m in self.regex.finditer(folded):
+            if m.group() == ":/" and folded[m.end() : m.end() + 1] == "/":
+                continue
+            feeling, weight = self.feeling[m.group()]
+            out.append((feeling, weight, m.span()))
+        return out
+
+
+def _faces(data: Any) -> Faces | None:
+    if not data:
+        return None
+    feeling: dict[str, tuple[str, float]] = {}
+    for strength, weight in (("strong", 1.0), ("weak", WEAK)):
+        for name, faces in (data.get(strength) or {}).items():
+            for face in str(faces).split():
+                feeling[face.lower()] = (str(name), weight)
+    body = "|".join(re.escape(f) for f in sorted(feeling, key=len, reverse=True))
+    examples = {k: list(v) for k, v in (data.get("examples") or {}).items()}
+    return Faces(feeling, re.compile(body), examples)
 
 
 def _entry(family: str, name: str, data: dict[str, Any], source: str) -> Entry:
@@ -161,7 +243,7 @@ def load_family(family: str) -> Family:
         negation = re.compile(data["negation"]) if data.get("negation") else None
         source = str(data.get("source", ""))
         entries = {name: _entry(family, name, body, source) for name, body in data["entries"].items()}
-        return Family(family, entries, negation)
+        return Family(family, entries, negation, _calm(data.get("calm")), _faces(data.get("faces")))
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ValueError(f"understand/lexicons/{family}.yml: {type(exc).__name__}: {exc}") from None
 

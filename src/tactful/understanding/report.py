@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tactful.understanding.core import Understanding
+from tactful.understanding.details import Detail
 from tactful.understanding.language import NAMES
 
 _SHOWN = 2_000  # characters of the message shown; spans past it are still listed
@@ -16,6 +17,19 @@ _SHOWN = 2_000  # characters of the message shown; spans past it are still liste
 def _quote(text: str, start: int, end: int, width: int = 60) -> str:
     q = " ".join(text[start:end].split())
     return q if len(q) <= width else q[: width - 1] + "…"
+
+
+def _meaning(d: Detail) -> str:
+    """The value with what the words mean: "49.99 USD", "2026-01-31 (40 days ago, purchase)",
+    "damaged_or_defective: sole peeling"."""
+    if d.currency:
+        return f"{d.value} {d.currency}"
+    if d.kind == "date" and d.date:
+        ago = f"{d.days_ago} days ago" if d.days_ago is not None else "ahead"
+        return f"{d.date} ({ago}{', ' + d.event if d.event else ''})"
+    if d.problem:
+        return f"{d.value}: {d.item + ' ' if d.item else ''}{d.problem}"
+    return d.value
 
 
 def render(u: Understanding) -> Group:
@@ -77,9 +91,11 @@ def render(u: Understanding) -> Group:
         for col in ("kind", "text", "value", "span"):
             table.add_column(col)
         for d in u.details:
-            value = f"{d.value} {d.currency}" if d.currency else d.value
-            table.add_row(d.kind, _quote(u.text, d.start, d.end, 50), value, f"{d.start}:{d.end}")
+            table.add_row(d.kind, _quote(u.text, d.start, d.end, 50), _meaning(d), f"{d.start}:{d.end}")
         parts += [Text(""), table]
+    if u.facts:
+        facts = ", ".join(f"{k} {v}" for k, v in u.facts.items())
+        parts.append(Text.assemble(("Facts    ", "bold"), facts, (f"  (today {u.today})", "dim")))
     if u.missing:
         parts += [Text(""), Text("Ask", style="bold")]
         for q in u.missing:
