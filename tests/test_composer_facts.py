@@ -1,4 +1,5 @@
-"""Facts the customer states (the purchase date) feed the decision, and say where they came from."""
+"""Facts the customer states (when they bought it, when it arrived) feed the decision, and say where
+they came from. Reading the dates themselves is tactful.understand's, tested in test_understand.py."""
 
 from __future__ import annotations
 
@@ -8,26 +9,9 @@ from typing import Any
 import pytest
 
 from tactful.composer import compose
-from tactful.composer.facts import parse_day
 from tactful.kb import STORE_EXAMPLE, load_kb
 
 TODAY = dt.date(2026, 11, 23)
-
-
-@pytest.mark.parametrize(
-    ("text", "day"),
-    [
-        ("2026-03-03", dt.date(2026, 3, 3)),
-        ("March 3", dt.date(2026, 3, 3)),
-        ("3rd March", dt.date(2026, 3, 3)),
-        ("Mar 3, 2025", dt.date(2025, 3, 3)),
-        ("December 20", dt.date(2025, 12, 20)),  # a year-less day after today was last year's
-        ("last week", None),
-        ("soon", None),
-    ],
-)
-def test_parse_day(text: str, day: dt.date | None) -> None:
-    assert parse_day(text, TODAY) == day
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +38,11 @@ def test_a_date_that_is_not_a_purchase_is_not_taken(kb: Any) -> None:
     [draft] = compose(message, {"today": "2026-11-23"}, kb)
     assert draft.decision["outcome"] == "needs_info"
     assert draft.decision["missing"] == ["purchase_date"]
+
+
+def test_a_relative_date_is_a_purchase_date_and_is_not_asked_for(kb: Any) -> None:
+    message = "The blender I bought 40 days ago stopped heating. I'd like a refund."
+    [draft] = compose(message, {"today": "2026-11-23"}, kb)
+    assert draft.decision["outcome"] == "refuse"  # 40 days: past the 30-day window
+    assert {"part": "purchase_date", "from": "message", "text": "40 days ago"} in draft.sources
+    assert "date you bought it" not in draft.text

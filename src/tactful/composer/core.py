@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tactful.analyzer.signals import load_yaml
-from tactful.composer.facts import purchase_date
+from tactful.composer.facts import stated_facts, today_of
 from tactful.composer.frame import TWEET_LIMIT, tweet_length
 from tactful.config import Config
 
@@ -140,23 +140,18 @@ def _questions(missing: tuple[str, ...], t: dict[str, Any]) -> str:
 def _opening(
     u: Understanding, topic: Topic | None, ask: str | None, channel: str, variant: int, parts: _Parts
 ) -> list[str]:
-    """What they asked, named, and thanks for it: the customer's own question said back when there is
-    one; else their request and details; else nothing (never a stock line)."""
+    """What they asked, named, and thanks for it: their request with its details ("a refund for your
+    blue jacket (order A1234)"); else their own question said back; else nothing (never a stock line)."""
     t = load_templates()
+    about = mirrored_about(u, channel)
+    thing = _thing(u) if channel != "social" else ""
+    if ask and about:
+        opening = _pick(t["openings"], variant).format(ask=ask, about=about)
+        out = [parts.add("acknowledgement", "message", opening)]
+        return out + [parts.add("thanks", "message", _pick(t["thanks"], variant).format(thing=thing))]
     if topic is not None and not (channel == "social" and any(c.isdigit() for c in topic.say)):
         return [parts.add("acknowledgement", "message", topic.thanks)]
-    out: list[str] = []
-    about = mirrored_about(u, channel)
-    if ask and about:
-        out.append(
-            parts.add(
-                "acknowledgement", "message", _pick(t["openings"], variant).format(ask=ask, about=about)
-            )
-        )
-    thing = _thing(u) if channel != "social" else ""
-    if thing:
-        out.append(parts.add("thanks", "message", _pick(t["thanks"], variant).format(thing=thing)))
-    return out
+    return [parts.add("thanks", "message", _pick(t["thanks"], variant).format(thing=thing))] if thing else []
 
 
 def _sign_off(config: Config) -> str:
@@ -276,9 +271,7 @@ def _compose_one(
         handle = str(facts.get("customer_handle") or "").strip().lstrip("@")
         lead = [f"@{handle}"] if handle else []
         sign = _initials(config)
-        pieces = [*opening, *(b.replace("\n", " ") for b in body)]
-        text = _fit_tweet(lead, pieces, [sign] if sign else [])
-        return text, parts.sources, notes
+        return _fit_tweet(lead, opening, body, [sign] if sign else []), parts.sources, notes
     if channel == "chat":
         hello = parts.add(
             "greeting",
@@ -295,15 +288,28 @@ def _compose_one(
     return "\n\n".join(p for p in paragraphs if p).strip(), parts.sources, notes
 
 
-def _fit_tweet(lead: list[str], pieces: list[str], tail: list[str]) -> str:
-    """Handle first, sign-off last, within 280 characters: later pieces go first when it is too long
-    (the no and the policy's reason stay)."""
-    kept = list(pieces)
-    text = " ".join([*lead, *kept, *tail])
-    while tweet_length(text) > TWEET_LIMIT and len(kept) > 2:
-        kept.pop()
-        text = " ".join([*lead, *kept, *tail])
-    return text
+def _fit_tweet(lead: list[str], opening: list[str], body: list[str], tail: list[str]) -> str:
+    """Handle first, sign-off last, within 280 characters as Twitter counts them. When it is too long,
+    the opening goes first, then the options after the first, then the question about them; the no,
+    its reason and the step to a private message stay."""
+    body = [b.replace("\n", " ") for b in body]
+
+    def text(parts: list[str]) -> str:
+        return " ".join([*lead, *parts, *tail])
+
+    tries = [[*opening, *body], body]
+    for i, piece in enumerate(body):
+        if "; or " in piece:  # the policy's options inline: keep only the closest one
+            first = piece.split("; or ")[0].rstrip(".") + "."
+            tries.append([*body[:i], first, *body[i + 1 :]])
+            tries.append(
+                [
+                    b
+                    for b in [*body[:i], first, *body[i + 1 :]]
+                    if not b.startswith(("Let me know", "Just reply"))
+                ]
+            )
+    return next((text(p) for p in tries if tweet_length(text(p)) <= TWEET_LIMIT), text(tries[-1]))
 
 
 def compose(
@@ -340,15 +346,14 @@ def compose(
         raise ValueError(f"variants must be between 1 and {MAX_VARIANTS}, got {variants}")
     config = config or Config()
     facts = dict(facts or {})
-    u = understand(message)
+    u = understand(message, today=today_of(facts))
     if u.status in ("not_english", "too_large"):  # never answer a message as if it were understood
         raise ValueError(f"cannot draft a reply: {u.note}")
     rtype = _request_type(u, facts, request_type)
     facts.pop("request_type", None)
     kb_facts = {k: v for k, v in facts.items() if k not in ("customer_name", "customer_handle")}
-    stated = purchase_date(u, kb_facts)
-    if stated is not None:  # the customer said when they bought it
-        kb_facts["purchase_date"] = stated[0]
+    stated = stated_facts(u, kb_facts)  # "I bought it 40 days ago": the customer said when
+    kb_facts.update({name: value for name, value, _ in stated})
     if kb is None:
         decision = Decision("needs_approval", rtype or "other", None, notes=(NO_KB,))
     elif rtype is None:
@@ -368,8 +373,7 @@ def compose(
     seen: set[str] = set()
     for variant in range(variants):
         text, sources, notes = _compose_one(u, decision, facts, channel, config, variant, topic)
-        if stated is not None:
-            sources.append({"part": "purchase_date", "from": "message", "text": stated[1]})
+        sources += [{"part": name, "from": "message", "text": words} for name, _, words in stated]
         if text in seen:
             continue
         seen.add(text)

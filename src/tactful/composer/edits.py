@@ -86,17 +86,17 @@ def build_context(
 ) -> Context:
     """Understand the message, find what the customer asked, and decide under the KB when one applies.
     Raises ``ValueError`` (``FactError``) for a fact of the wrong type."""
-    from tactful.composer.facts import purchase_date
-    from tactful.composer.topic import topic_of
+    from tactful.composer.facts import stated_facts, today_of
+    from tactful.composer.topic import request_topic, topic_of
     from tactful.understanding import understand
 
     ctx = Context(message=message, channel=channel, config=config or Config())
-    u = understand(message) if message else None
+    u = understand(message, today=today_of(facts or {})) if message else None
     if u is not None and not u.understood:
         ctx.notes.append(f"The customer's message was not used: {u.note}")
         u = None
     ctx.understanding = u
-    ctx.topic = topic_of(message, draft) if u is not None else None
+    ctx.topic = (topic_of(message, draft) or request_topic(u, channel)) if u is not None else None
     if kb is None:
         return ctx
     from tactful.kb.decide import decide
@@ -111,9 +111,7 @@ def build_context(
     if rtype is None:
         ctx.notes.append("The request type is unclear, so no policy was applied: give it with --type.")
         return ctx
-    stated = purchase_date(u, facts) if u is not None else None
-    if stated is not None:  # the customer said when they bought it
-        facts["purchase_date"] = stated[0]
+    facts.update({name: value for name, value, _ in stated_facts(u, facts)})  # "bought it 40 days ago"
     decision = decide(rtype, {**facts, "channel": channel}, kb, max_alternatives=3)
     ctx.decision = decision
     policy = decision.policy
@@ -193,7 +191,7 @@ def phrase_edit(rule: str, span: Span, feats: Features) -> Edit | None:
                 return Edit(span[0], span[1], _cased(text, span[0], new), rule)
         action = spec.get("otherwise", "keep")
     if action == "lower":
-        return Edit(span[0], span[1], _lower_shouting(found), rule)
+        return Edit(span[0], span[1], _cased(text, span[0], _lower_shouting(found)), rule)
     if action == "sentence":
         sentence = feats.sentence_of(span)
         if not _has_substance(feats, sentence, span, spec.get("keep_if", [])):
@@ -217,52 +215,46 @@ _FRAGMENT = re.compile(r"\A(?:\.\.\.|…|[a-z][\w'’-]*[.,;:](?:\s|\Z))")  # "c
 _LATER_PART = re.compile(r"\b([2-9])/\d\b")
 
 
-def acknowledgement_edit(text: str, rules: set[str], ctx: Context, *, thanked: bool) -> Edit | None:
-    """Name what the customer asked: a stock thanks becomes specific, else one sentence opens the body.
-    ``thanked``: the reply already thanks them (then only the acknowledgement is added). Nothing goes
-    before a reply that is the second part of a thread or starts mid-sentence."""
+def acknowledgement_edit(
+    text: str, rules: set[str], ctx: Context, *, thanked: bool, generic: Span | None = None
+) -> Edit | None:
+    """Name what the customer asked: a stock acknowledgement (``generic``, "I see what you're saying")
+    or a stock thanks becomes specific, else one sentence opens the body. ``thanked``: the reply
+    thanks them already (then only the acknowledgement is added). Nothing goes before a reply that
+    is the second part of a thread or starts mid-sentence."""
     topic = ctx.topic
     if topic is None:
         return None
     low = text.lower()
     if any(say.lower() in low for say in topic.says):
         return None  # said already
-    rule = next(
-        (
-            r
-            for r in ("tactful.empathy.generic_acknowledgement", "tactful.empathy.no_acknowledgement")
-            if r in rules
-        ),
-        "tactful.gratitude.no_thanks",
-    )
+    named = ("tactful.empathy.generic_acknowledgement", "tactful.empathy.no_acknowledgement")
+    rule = next((r for r in named if r in rules), "tactful.gratitude.no_thanks")
+    thanks = not (thanked or ctx.angry)
+    kind = "added_thanks" if thanks else "added_acknowledgement"
+    label = "Thank them for what they asked" if thanks else "Name what they asked"
+    sentences = [topic.thanks_for(say) if thanks else topic.acknowledgement_for(say) for say in topic.says]
+    if generic is not None and generic[0] < generic[1]:  # the stock line gives way to a specific one
+        said = text[generic[0] : generic[1]].rstrip()
+        end = said[-1] if said[-1] in ",.!" else ""
+        start = opens_sentence(text, generic[0])
+        out = [(s if start else s[:1].lower() + s[1:])[:-1] + end for s in sentences]
+        return Edit(generic[0], generic[0] + len(said), out[0], rule, kind, "message", label, tuple(out[1:]))
     frame = Frame.of(text)
     stock = _STOCK_THANKS.search(text, frame.lead_end, frame.body_end)
     if stock is not None and not ctx.angry:
-        lead = stock.group(1) + (" for asking" if topic.kind == "ask" else " for letting us know")
+        lead = f"{stock.group(1)} {topic.thanks_lead.split(' ', 1)[1]}"  # their "Thanks", cased as written
         says = [f"{lead} {say}" for say in topic.says]
-        return Edit(
-            stock.start(),
-            stock.end(),
-            says[0],
-            rule,
-            "added_acknowledgement",
-            "message",
-            "Name what they asked",
-            tuple(says[1:]),
-        )
+        return Edit(stock.start(), stock.end(), says[0], rule, kind, "message", label, tuple(says[1:]))
     body = text[frame.body_start : frame.body_end]
     if _FRAGMENT.match(body) or _LATER_PART.search(text[frame.body_end :]):
         return None
     mine = topic.acknowledgement_for(topic.say).lower()[:-1]
     if mine in low and not thanked:  # "You asked …" is there: it becomes the thanks
         at = low.index(mine)
-        return Edit(at, at + len(mine), topic.thanks[:-1], rule, "added_thanks", "message", "Add thanks")
-    thanks = not (thanked or ctx.angry)
-    sentences = [topic.thanks_for(say) if thanks else topic.acknowledgement_for(say) for say in topic.says]
+        return Edit(at, at + len(mine), topic.thanks[:-1], rule, "added_thanks", "message", label)
     if frame.clause and frame.body_start < len(text):
         sentences = [s[:1].lower() + s[1:] for s in sentences]
-    kind = "added_thanks" if thanks else "added_acknowledgement"
-    label = "Thank them for what they asked" if thanks else "Name what they asked"
     at = frame.body_start
     return Edit(at, at, sentences[0], rule, kind, "message", label, tuple(sentences[1:]))
 
@@ -277,7 +269,10 @@ def only_names_the_policy(feats: Features) -> bool:
     """Is every reason given just "our policy" (no window, amount or cause)? Then the KB's says more."""
     text = feats.text
     reasons = feats.spans("reason")
-    sentences = [text[slice(*feats.sentence_of(span))] for span in reasons]
+    sentences = []
+    for span in reasons:  # the sentence, and the reason itself where it runs over a line break
+        sentence = feats.sentence_of(span)
+        sentences.append(text[min(sentence[0], span[0]) : max(sentence[1], span[1])])
     return bool(sentences) and all(_VAGUE_REASON.search(s) and not re.search(r"\d", s) for s in sentences)
 
 
@@ -406,7 +401,8 @@ def fix_for(text: str, finding: dict[str, Any], ctx: Context, feats: Features | 
     feats = feats or extract(text, ctx.message)
     if rule in _THANKS_RULES:
         thanked = bool(feats.spans("thanks")) and not _STOCK_THANKS.search(text)
-        return acknowledgement_edit(text, {rule}, ctx, thanked=thanked)
+        generic = span if rule == "tactful.empathy.generic_acknowledgement" else None
+        return acknowledgement_edit(text, {rule}, ctx, thanked=thanked, generic=generic)
     if rule == "tactful.reason.missing":
         return reason_edit(feats, ctx)
     if rule == "tactful.alternatives.none":
@@ -462,6 +458,8 @@ def note_for(rule: str, ctx: Context) -> str | None:
     """Why a finding got no edit: what only the agent (or a policy) can add."""
     if rule == "tactful.reason.missing":
         return "No policy that applies gives a reason for this no: add an honest one."
+    if rule == "vague_reason":
+        return 'The only reason given is "our policy": say what the rule is (or give tactful the KB).'
     if rule == "tactful.alternatives.none":
         return "No policy that applies allows an alternative: offer one you really can, or none."
     if rule == "tactful.follow_up.dead_end":

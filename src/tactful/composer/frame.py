@@ -112,7 +112,7 @@ def splice(text: str, start: int, end: int, new: str) -> str:
     if not new:
         # "word , next" / "word  next" / ", ." left by a removal
         after_stripped = after.lstrip(" \t")
-        if before.endswith((" ", "\t")) and (not after_stripped or after_stripped[0] in ",.;:!?"):
+        if before.endswith((" ", "\t")) and (not after_stripped or after_stripped[0] in ",.;:!?\n"):
             before = before.rstrip(" \t")
         elif before.endswith((" ", "\t")) and after.startswith((" ", "\t")):
             after = after.lstrip(" \t")

@@ -189,7 +189,11 @@ def plan(draft: str, analysis: Analysis, ctx: Context) -> tuple[list[Edit], list
             if "thanks-group" in done:
                 continue
             done.add("thanks-group")
-            edit = acknowledgement_edit(draft, rules, ctx, thanked="tactful.gratitude.no_thanks" not in rules)
+            generic = next(
+                ((g.start, g.end) for g in findings if g.rule == "tactful.empathy.generic_acknowledgement"), None
+            )
+            thanked = "tactful.gratitude.no_thanks" not in rules
+            edit = acknowledgement_edit(draft, rules, ctx, thanked=thanked, generic=generic)
         elif f.rule in ("tactful.reason.missing", "tactful.alternatives.none", "tactful.follow_up.dead_end"):
             continue  # after the phrase edits, below
         else:
@@ -205,8 +209,13 @@ def plan(draft: str, analysis: Analysis, ctx: Context) -> tuple[list[Edit], list
         edit = reason_edit(feats, ctx)
         if edit is not None:
             edits.append(edit)
-        elif "tactful.reason.missing" in rules:
-            notes.append(note_for("tactful.reason.missing", ctx) or "")
+        else:
+            notes.append(
+                note_for(
+                    "tactful.reason.missing" if "tactful.reason.missing" in rules else "vague_reason", ctx
+                )
+                or ""
+            )
     offered = 0
     if feats.refusals and "tactful.alternatives.none" in rules:
         edit = alternatives_edit(feats, ctx)
@@ -249,6 +258,14 @@ def _improve(
         else:
             notes.append(f"Left out to stay within {limit} characters: “{planned.new.strip()}”")
     return text, chosen, notes
+
+
+def _changes(draft: str, edit: Edit, ctx: Context) -> list[Change]:
+    """One change per edit; a block of the policy's alternatives as one change per alternative."""
+    if edit.kind == "added_alternative" and ctx.decision is not None:
+        offered = [a.text for a in ctx.decision.alternatives if a.text.rstrip(".")[1:] in edit.new]
+        return [Change(edit.kind, "", a, edit.rule, edit.source) for a in offered]
+    return [Change(edit.kind, draft[edit.start : edit.end], edit.new.strip(), edit.rule, edit.source)]
 
 
 def rewrite(
@@ -295,10 +312,7 @@ def rewrite(
         limit = max(TWEET_LIMIT, tweet_length(draft))  # a tweet already over it may not grow
     text, chosen, more = _improve(draft, before, ctx, limit)
     notes += more
-    changes = [
-        Change(e.kind, draft[e.start : e.end], e.new.strip(), e.rule, e.source)
-        for e in sorted(chosen, key=_at)
-    ]
+    changes = [c for e in sorted(chosen, key=_at) for c in _changes(draft, e, ctx)]
 
     sources = [message or "", *(str(v) for v in (facts or {}).values())]
     if ctx.topic is not None:

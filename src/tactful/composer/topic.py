@@ -16,9 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tactful.analyzer.signals import load_yaml
+
+if TYPE_CHECKING:
+    from tactful.understanding import Understanding
 
 TOPICS_PATH = Path(__file__).with_name("topics.yml")
 ECHO_WORDS = 8  # the analyzer's echo: this many words copied verbatim earn nothing (seed 002)
@@ -38,19 +41,21 @@ class Topic:
     to shorter ones (trailing phrases cut), for a reply that has little room."""
 
     says: tuple[str, ...]
-    kind: str = "ask"  # "ask": a question or request; "report": a problem they told us about
+    kind: str = "ask"  # "ask": their question; "report": a problem they told us; "request": what they want
 
     @property
     def say(self) -> str:
         return self.says[0]
 
+    @property
+    def thanks_lead(self) -> str:
+        return _LEADS[self.kind][0]
+
     def thanks_for(self, say: str) -> str:
-        lead = "Thanks for asking" if self.kind == "ask" else "Thanks for letting us know"
-        return f"{lead} {say}."
+        return f"{_LEADS[self.kind][0]} {say}."
 
     def acknowledgement_for(self, say: str) -> str:
-        lead = "You asked" if self.kind == "ask" else "You mentioned"
-        return f"{lead} {say}."
+        return f"{_LEADS[self.kind][1]} {say}."
 
     @property
     def thanks(self) -> str:
@@ -59,6 +64,25 @@ class Topic:
     @property
     def acknowledgement(self) -> str:
         return self.acknowledgement_for(self.say)
+
+
+_LEADS = {
+    "ask": ("Thanks for asking", "You asked"),
+    "report": ("Thanks for letting us know", "You mentioned"),
+    "request": ("Thanks for asking for", "I understand you'd like"),
+}
+
+
+def request_topic(u: Understanding | None, channel: str) -> Topic | None:
+    """ "a refund for your Aurora blender (order 5521)": the request type read with confidence, with the
+    product or order it is about; None without such details (or in public, where they stay private)."""
+    from tactful.composer.core import CONFIDENT, load_templates, mirrored_about
+
+    if u is None or u.request is None or u.request.confidence < CONFIDENT or channel == "social":
+        return None
+    ask = load_templates()["asks"].get(u.request.type)
+    about = mirrored_about(u, channel)
+    return Topic((f"{ask}{about}",), "request") if ask and about else None
 
 
 @dataclass(frozen=True, slots=True)
