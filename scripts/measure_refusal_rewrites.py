@@ -178,7 +178,9 @@ def main() -> int:
     lines, missed = report(figures)
     print("\n".join(lines))
     for c in [c for c in cases if c["changed"]][: args.show]:
-        print(f"\n--- {c['id']}  {c['score_before']} -> {c['score_after']}\n{c['reply']}\n+++\n{c['rewrite']}")
+        print(
+            f"\n--- {c['id']}  {c['score_before']} -> {c['score_after']}\n{c['reply']}\n+++\n{c['rewrite']}"
+        )
     print("verdict: " + ("all aims met" if not missed else "missed: " + "; ".join(missed)))
     return 1 if missed else 0
 

@@ -7,12 +7,12 @@ import json
 import click
 
 from tactful.cli_common import fail
-from tactful.cli_kb import load_inputs_or_fail, parse_facts
+from tactful.cli_kb import KB_HELP, load_inputs_or_fail, parse_facts
 
 
 @click.command("draft")
 @click.argument("message", type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--kb", "kb_dir", type=click.Path(), help="Policy folder (default: the example store).")
+@click.option("--kb", "kb_dir", help=KB_HELP)
 @click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact you know (repeatable).")
 @click.option("--type", "request_type", help="Request type, when the message doesn't make it clear.")
 @click.option("--channel", type=click.Choice(["email", "chat", "social"]), default="email", show_default=True)

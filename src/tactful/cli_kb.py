@@ -14,13 +14,16 @@ if TYPE_CHECKING:
     from tactful.config import Config
 
 
+KB_HELP = "Policy folder, or 'example' for the example store (default: $TACTFUL_KB, [kb] in tactful.toml, else none)."
+
+
 def load_inputs_or_fail(
     config_path: str | None, kb_dir: str | None, path: str, other: str | None = None, *, use_kb: bool = True
 ) -> tuple[Config, str, str | None, Any]:
     """What ``draft`` and ``rewrite`` start from: the config, the text of ``path`` (and of ``other``
-    when given), and the KB (``kb_dir``, else the example store; None without ``use_kb``)."""
+    when given), and the KB that is configured (``--kb``, ``$TACTFUL_KB``, ``[kb]``), or None."""
     from tactful.config import ConfigError, load_config
-    from tactful.kb import STORE_EXAMPLE
+    from tactful.kb import configured_kb
     from tactful.textio import InputError, read_text
 
     try:
@@ -29,7 +32,8 @@ def load_inputs_or_fail(
         other_text = read_text(other) if other else None
     except (ConfigError, InputError) as exc:
         fail(str(exc))
-    knowledge = load_kb_or_fail(kb_dir or str(STORE_EXAMPLE)) if use_kb else None
+    where = configured_kb(kb_dir, config) if use_kb else None
+    knowledge = load_kb_or_fail(str(where)) if where is not None else None
     return config, text, other_text, knowledge
 
 

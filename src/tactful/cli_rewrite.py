@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tactful.cli_common import fail
-from tactful.cli_kb import load_inputs_or_fail, parse_facts
+from tactful.cli_kb import KB_HELP, load_inputs_or_fail, parse_facts
 
 if TYPE_CHECKING:
     from tactful.composer import Rewrite
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 @click.command("rewrite")
 @click.argument("draft", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--customer", type=click.Path(allow_dash=True, dir_okay=False), help="The customer's message.")
-@click.option("--kb", "kb_dir", type=click.Path(), help="Policy folder (default: the example store).")
+@click.option("--kb", "kb_dir", help=KB_HELP)
 @click.option("--no-kb", is_flag=True, help="Use no policies: add no reason or alternative from a KB.")
 @click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact you know (repeatable).")
 @click.option("--type", "request_type", help="Request type, when the message doesn't make it clear.")

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from tactful.cli_common import fail
+from tactful.cli_kb import KB_HELP
 
 
 def _check_port(host: str, port: int) -> None:
@@ -33,7 +34,7 @@ def _check_port(host: str, port: int) -> None:
 @click.option(
     "--db", "db_url", help="Database URL or SQLite file (default: $TACTFUL_DATABASE_URL, ./tactful.db)."
 )
-@click.option("--kb", "kb_dir", type=click.Path(), help="Policy folder (default: the example store).")
+@click.option("--kb", "kb_dir", help=KB_HELP)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="uvicorn processes."
@@ -74,6 +75,7 @@ def serve(
 
     from tactful.cli_kb import load_kb_or_fail
     from tactful.config import ConfigError, load_config
+    from tactful.kb import configured_kb
     from tactful.store import open_store
     from tactful.store.db import StoreError
     from tactful.web.app import NoDelayH11Protocol, WebSettings, create_app, warm_up
@@ -82,11 +84,12 @@ def serve(
         config = load_config(config_path)
     except ConfigError as exc:
         fail(str(exc))
-    if kb_dir:
-        load_kb_or_fail(kb_dir)  # a broken KB is reported as FILE:LINE before anything starts
+    where = configured_kb(kb_dir, config)  # --kb, $TACTFUL_KB, [kb]; "example" is the example store
+    if where is not None:
+        load_kb_or_fail(str(where))  # a broken KB is reported as FILE:LINE before anything starts
     try:
         settings = WebSettings.from_env(
-            kb_dir=Path(kb_dir) if kb_dir else None,
+            kb_dir=where,
             max_body_bytes=max_body,
             rate_limit=rate_limit,
             rate_burst=rate_burst,
@@ -128,7 +131,7 @@ def serve(
     if config_path:
         os.environ["TACTFUL_CONFIG"] = str(Path(config_path).resolve())
     for name, value in (
-        ("TACTFUL_KB", str(Path(kb_dir).resolve()) if kb_dir else None),
+        ("TACTFUL_KB", str(where.resolve()) if where is not None else None),
         ("TACTFUL_MAX_BODY", max_body),
         ("TACTFUL_RATE_LIMIT", rate_limit),
         ("TACTFUL_RATE_BURST", rate_burst),

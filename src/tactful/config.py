@@ -93,6 +93,15 @@ class StoreConfig:
     url: str = "tactful.db"  # a SQLite file path, or a postgresql:// URL
 
 
+@dataclass(frozen=True, slots=True)
+class KBConfig:
+    """The policy KB that draft, rewrite and the server use: a folder, or "example" for the example
+    store. Empty: none (``--kb`` and ``$TACTFUL_KB`` override it); nothing is decided without one."""
+
+    __pydantic_config__ = _STRICT
+    path: str = ""
+
+
 def _default_channels() -> dict[str, Channel]:
     return {"email": Channel(24 * 60), "chat": Channel(2), "social": Channel(60)}
 
@@ -107,6 +116,7 @@ class Config:
     channels: dict[str, Channel] = field(default_factory=_default_channels)
     llm: Llm = field(default_factory=Llm)
     store: StoreConfig = field(default_factory=StoreConfig)
+    kb: KBConfig = field(default_factory=KBConfig)
 
     def rule_enabled(self, rule_id: str) -> bool:
         """The longest matching prefix in ``enable``/``disable`` wins; rules are on by default."""

@@ -20,6 +20,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tactful.kb import STORE_EXAMPLE
 from tactful.store import Store, UserInfo, open_store
 from tactful.web.app import WebSettings, create_app
 
@@ -56,7 +57,11 @@ def web_users(web_store: Store) -> dict[str, WebUser]:
 
 @pytest.fixture
 def web_settings() -> WebSettings:
-    return WebSettings(rate_limit=0, chatwoot_secret=CHATWOOT_SECRET, zendesk_secret=ZENDESK_SECRET)
+    """The demo's setup: the example store's policies (``--kb example``); tests of an app without a
+    KB pass ``kb_dir=None`` to ``make_app`` (and no ``[kb]`` or ``$TACTFUL_KB`` applies then)."""
+    return WebSettings(
+        kb_dir=STORE_EXAMPLE, rate_limit=0, chatwoot_secret=CHATWOOT_SECRET, zendesk_secret=ZENDESK_SECRET
+    )
 
 
 @pytest.fixture

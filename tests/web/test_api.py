@@ -236,6 +236,8 @@ def test_understand_and_compose_match_the_cli(client_as: Clients, tmp_path: Path
         "2",
         "--format",
         "json",
+        "--kb",
+        "example",  # the server runs on the example store's policies, as the demo does
         *[arg for k, v in FACTS.items() for arg in ("--fact", f"{k}={v}")],
     )
     assert drafts == from_cli

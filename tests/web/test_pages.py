@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+import tactful
+
 MESSAGE = "Hi, I bought a wool coat (order #B2231) on 2026-09-10 and it is too warm. I want a refund please."
 FACTS = "purchase_date=2026-09-10\ntoday=2026-11-23"
 BAD = "Hi, we CANNOT refund this, as I already said it's against our policy. Sorry! So sorry again."
@@ -148,7 +150,7 @@ def test_workspace_checks_what_this_customer_was_told_before(
     assert "differs from what this customer was told" in html
     fresh = client.post("/workspace", data={**form, "customer": "new-one", "action": "analyze"}).text
     assert "No history for new-one yet." in fresh
-    assert "tactful.consistency.history_period" not in fresh
+    assert 'data-rule="tactful.consistency.history_period"' not in fresh
 
 
 def test_replies_for_no_named_customer_do_not_share_a_history(
@@ -204,7 +206,7 @@ def test_workspace_example_prefills_a_scenario(agent: tuple[TestClient, str]) ->
     assert "I want 20% off this order" in html and "discount_kind=general" in html
 
 
-def test_fix_endpoint_applies_a_finding_with_the_pages_snippets(agent: tuple[TestClient, str]) -> None:
+def test_fix_endpoint_applies_a_finding_under_the_pages_message_and_kb(agent: tuple[TestClient, str]) -> None:
     client, csrf = agent
     html = client.post(
         "/workspace", data={"csrf": csrf, "message": MESSAGE, "facts": FACTS, "action": "draft"}
@@ -213,16 +215,15 @@ def test_fix_endpoint_applies_a_finding_with_the_pages_snippets(agent: tuple[Tes
         re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S).group(1)
     )  # type: ignore[union-attr]
     assert data["fixable"]["tactful.alternatives.none"] == "Add the allowed alternatives"
-    finding = {
-        "rule": "tactful.alternatives.none",
-        "start": 0,
-        "end": 26,
-        "suggestion": "",
-        "level": "warning",
-    }
+    assert data["titles"]["tactful.alternatives.none"] == "No alternative offered"
+    text = "We can't refund this order."
+    finding = next(
+        f for f in tactful.analyze(text, MESSAGE).findings if f.rule == "tactful.alternatives.none"
+    )
+    page = {"message": MESSAGE, "channel": "email", "facts": FACTS}
     r = client.post(
         "/workspace/fix",
-        json={"text": "We can't refund this order.", "finding": finding, "snippets": data["snippets"]},
+        json={"text": text, "finding": finding.to_dict(), **page},
         headers={"x-csrf-token": csrf},
     )
     assert r.status_code == 200
@@ -233,10 +234,16 @@ def test_fix_endpoint_applies_a_finding_with_the_pages_snippets(agent: tuple[Tes
     assert out["text"][out["start"] : out["end"]].strip().startswith("Here is what I can do")
     r = client.post(
         "/workspace/fix",
-        json={"text": "x", "finding": {"rule": "tactful.reason.blame_shift", "start": 0, "end": 1}},
+        json={"text": "x", "finding": {"rule": "tactful.reason.blame_shift", "start": 0, "end": 1}, **page},
         headers={"x-csrf-token": csrf},
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "no_fix"
+    r = client.post(
+        "/workspace/fix",
+        json={"text": text, "finding": finding.to_dict(), **page, "facts": "purchase_date=yesterday"},
+        headers={"x-csrf-token": csrf},
+    )
+    assert r.status_code == 422 and "purchase_date" in r.json()["error"]["message"]
 
 
 def test_live_analysis_contract_matches_what_the_page_script_sends(agent: tuple[TestClient, str]) -> None:

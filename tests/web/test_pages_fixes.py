@@ -1,47 +1,55 @@
-"""One-click fixes, inline highlighting and the SVG chart geometry (no app needed)."""
+"""One-click fixes (the rewrite's own edits, one finding at a time, in any order), inline highlighting
+and the SVG chart geometry (no app needed)."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tactful
-from tactful.kb import STORE_EXAMPLE, decide, load_kb
+from tactful.composer.stock import added_stock
+from tactful.kb import STORE_EXAMPLE, load_kb
 from tactful.web.pages.charts import Point, Series, bar_chart, line_chart
-from tactful.web.pages.fixes import Snippets, fix_for, fix_table, snippets_for
+from tactful.web.pages.fixes import fix_for, fix_table, ordered, page_context, title_of, titles
 from tactful.web.pages.highlight import segments
 
 MESSAGE = "Hi, I bought a wool coat (order #B2231) on 2026-09-10 and it is too warm. I want a refund please."
+FACTS = {"purchase_date": "2026-09-10", "today": "2026-11-23"}
 
 
 @pytest.fixture(scope="module")
-def snippets() -> Snippets:
-    u = tactful.understand(MESSAGE)
-    d = decide("refund", {"purchase_date": "2026-09-10", "today": "2026-11-23"}, load_kb(STORE_EXAMPLE))
-    return snippets_for(u, d.to_dict())
+def kb() -> Any:
+    return load_kb(STORE_EXAMPLE)
 
 
-def _fix(text: str, rule: str, snippets: Snippets) -> str:
-    finding = next(f for f in tactful.analyze(text, MESSAGE).findings if f.rule == rule)
-    fix = fix_for(text, finding.to_dict(), snippets)
+def _ctx(text: str, kb: Any, message: str = MESSAGE, channel: str = "email") -> Any:
+    return page_context(text, message, channel, dict(FACTS), kb, None)
+
+
+def _fix(text: str, rule: str, kb: Any, message: str = MESSAGE) -> str:
+    finding = next(f for f in tactful.analyze(text, message).findings if f.rule == rule)
+    fix = fix_for(text, finding.to_dict(), _ctx(text, kb, message))
     assert fix is not None, rule
-    return fix.apply(text)
+    assert fix.text[fix.start : fix.end] or fix.start == fix.end
+    return fix.text
 
 
-def test_snippets_come_from_the_message_and_the_decision(snippets: Snippets) -> None:
-    assert snippets.acknowledgement == "I understand you'd like a refund for your wool coat (order B2231)."
-    assert snippets.reason.startswith("We refund purchases within 30 days")
-    assert "store credit for the full purchase price" in snippets.alternatives
-    assert snippets.next_step.startswith("Let me know which you prefer")
-
-
-def test_without_a_decision_nothing_is_invented() -> None:
-    bare = snippets_for(tactful.understand("Can I get a refund?"), None)
-    assert bare.reason == "" and bare.alternatives == ""
-    table = fix_table(bare)
-    assert "tactful.reason.missing" not in table and "tactful.alternatives.none" not in table
-    assert "tactful.tone.shouting" in table
+def test_policy_fixes_only_with_a_kb_whose_policy_applies(kb: Any) -> None:
+    with_kb = fix_table(_ctx("We can't refund this order.", kb))
+    assert with_kb["tactful.alternatives.none"] == "Add the allowed alternatives"
+    assert with_kb["tactful.reason.missing"] == "Add the policy's reason"
+    bare = fix_table(_ctx("We can't refund this order.", None))
+    assert "tactful.reason.missing" not in bare and "tactful.alternatives.none" not in bare
+    assert "tactful.tone.shouting" in bare
     finding = {"rule": "tactful.reason.missing", "start": 0, "end": 5, "suggestion": ""}
-    assert fix_for("No way.", finding, bare) is None
+    assert fix_for("No way.", finding, _ctx("No way.", None)) is None
+    # A question no policy covers: no policy's reason is the answer to it.
+    other = "Which of your shops is open on Sundays?"
+    assert "tactful.reason.missing" not in fix_table(_ctx("We can't do that.", kb, other))
 
 
 @pytest.mark.parametrize(
@@ -50,72 +58,107 @@ def test_without_a_decision_nothing_is_invented() -> None:
         ("We CANNOT refund this.", "tactful.tone.shouting", "We cannot refund this."),
         ("Please stop asking!!!", "tactful.tone.shouting", "Please stop asking!"),
         ("CANNOT do it, sorry.", "tactful.tone.shouting", "Cannot do it, sorry."),
-        (
-            "As I already said, we can't refund this.",
-            "tactful.tone.condescending",
-            "We can't refund this.",
-        ),
-        (
-            "We can't refund this, as I already said.",
-            "tactful.tone.condescending",
-            "We can't refund this.",
-        ),
-        (
+        ("As I already said, we can't refund this.", "tactful.tone.condescending", "We can't refund this."),
+        ("We can't refund this, as I already said.", "tactful.tone.condescending", "We can't refund this."),
+        (  # blame becomes the rule; the no around it stays
             "Returns close at 30 days. You should have read the policy. I can offer store credit.",
             "tactful.tone.blame_customer",
-            "Returns close at 30 days. I can offer store credit.",
+            "Returns close at 30 days. This is covered by our policy. I can offer store credit.",
         ),
         (
-            "That's against our policy.",
-            "tactful.positive.negative_framing",
-            "Our policy is designed to ensure fairness for all customers, "
-            "and here's how we can help within it.",
+            "We can't refund it because auto-renew is stated and agreed to during checkout.",
+            "tactful.tone.blame_customer",
+            "We can't refund it because auto-renew is stated during checkout.",
         ),
+        ("That's against our policy.", "tactful.positive.negative_framing", "Our policy doesn't cover this."),
         (
             "I'm sorry, we can't refund it. Sorry again. So sorry.",
             "tactful.apology.over_apology",
-            "I'm sorry, we can't refund it.",
+            "I'm sorry, we can't refund it. So sorry.",
         ),
     ],
 )
-def test_text_fixes(text: str, rule: str, expected: str, snippets: Snippets) -> None:
-    assert _fix(text, rule, snippets) == expected
+def test_text_fixes(text: str, rule: str, expected: str, kb: Any) -> None:
+    assert _fix(text, rule, kb) == expected
 
 
-def test_inserted_fixes_land_in_the_right_place(snippets: Snippets) -> None:
+def test_inserted_fixes_land_inside_the_greeting_and_sign_off(kb: Any) -> None:
     text = "Hello,\n\nWe can't refund this order.\n\nBest regards,\nAna"
-    with_ack = _fix(text, "tactful.empathy.no_acknowledgement", snippets)
+    with_ack = _fix(text, "tactful.empathy.no_acknowledgement", kb)
     assert with_ack.startswith(
-        "Hello,\n\nI understand you'd like a refund for your wool coat (order B2231). We can't"
+        "Hello,\n\nThanks for asking for a refund for your wool coat (order B2231). We can't"
     )
-    with_alts = _fix(text, "tactful.alternatives.none", snippets)
-    assert "We can't refund this order. Here is what I can do for you instead: store credit" in with_alts
-    with_next = _fix(text, "tactful.follow_up.dead_end", snippets)
-    assert with_next.endswith(
-        "order. Let me know which you prefer and I'll set it up for you right away.\n\nBest regards,\nAna"
-    )
+    with_alts = _fix(text, "tactful.alternatives.none", kb)
+    assert "\n\nHere is what I can do for you instead:\n- Store credit" in with_alts
+    assert with_alts.endswith("\n\nBest regards,\nAna")
+    with_reason = _fix(text, "tactful.reason.missing", kb)
+    assert "We can't refund this order. We refund purchases within 30 days" in with_reason
 
 
-def test_fixing_everything_fixable_raises_the_score(snippets: Snippets) -> None:
-    text = (
-        "Hi, I see what you're saying. Unfortunately we CANNOT refund this, as I already said. "
-        "Sorry! So sorry again."
-    )
-    start = tactful.analyze(text, MESSAGE).score
-    for _ in range(15):
-        fixes = [fix_for(text, f.to_dict(), snippets) for f in tactful.analyze(text, MESSAGE).findings]
-        fix = next((f for f in fixes if f is not None), None)
+def test_a_public_reply_keeps_its_handle_first_and_initials_last(kb: Any) -> None:
+    tweet = "@sam_k We CANNOT move that. ^JP"
+    fixed = _fix(tweet, "tactful.tone.shouting", kb, "can you move my delivery to Friday?")
+    assert fixed == "@sam_k We cannot move that. ^JP"
+    thanked = _fix(fixed, "tactful.gratitude.no_thanks", kb, "can you move my delivery to Friday?")
+    assert thanked.startswith("@sam_k Thanks for asking us to move your delivery to Friday. We cannot")
+    assert thanked.endswith(" ^JP")
+
+
+BAD = (
+    "Hi, I see what you're saying. Unfortunately we CANNOT refund this, as I already said. "
+    "You should have read the terms. Sorry! So sorry again. Thanks, Ana"
+)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) > 3]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.randoms(use_true_random=False))
+def test_fixes_in_any_order_follow_the_rules(kb: Any, rnd: Any) -> None:
+    """Click the fix buttons in a random order until none is left: the no stays, nothing stock is
+    added, nothing is said twice, the greeting stays first and the agent's thanks and name last."""
+    text = BAD
+    start = tactful.analyze(text, MESSAGE)
+    for _ in range(20):
+        findings = [f.to_dict() for f in tactful.analyze(text, MESSAGE).findings]
+        rnd.shuffle(findings)
+        ctx = _ctx(text, kb)
+        fix = next((x for x in (fix_for(text, f, ctx) for f in findings) if x is not None), None)
         if fix is None:
             break
-        text = fix.apply(text)
-    assert tactful.analyze(text, MESSAGE).score >= start + 40
-    assert "CANNOT" not in text and "already said" not in text
+        text = fix.text
+    after = tactful.analyze(text, MESSAGE)
+    assert after.is_refusal and after.score > start.score
+    assert added_stock(BAD, text) == []
+    said = _sentences(text)
+    assert len(said) == len(set(said)), text
+    assert text.startswith("Hi, ") and text.endswith("Thanks, Ana")
+    assert text.count("We refund purchases within 30 days") <= 1
+    assert "CANNOT" not in text and "already said" not in text and "should have read" not in text
 
 
-def test_bad_finding_offsets_are_ignored(snippets: Snippets) -> None:
-    assert fix_for("short", {"rule": "tactful.tone.shouting", "start": 3, "end": 99}, snippets) is None
-    assert fix_for("short", {"rule": "tactful.tone.shouting", "start": "x", "end": 2}, snippets) is None
-    assert fix_for("short", {"rule": "no.such.rule", "start": 0, "end": 2}, snippets) is None
+def test_bad_finding_offsets_are_ignored(kb: Any) -> None:
+    ctx = _ctx("short", kb)
+    assert fix_for("short", {"rule": "tactful.tone.shouting", "start": 3, "end": 99}, ctx) is None
+    assert fix_for("short", {"rule": "tactful.tone.shouting", "start": "x", "end": 2}, ctx) is None
+    assert fix_for("short", {"rule": "no.such.rule", "start": 0, "end": 2}, ctx) is None
+
+
+def test_every_rule_has_a_title_and_findings_show_most_severe_first() -> None:
+    from tactful.rules.engine import load_rules
+
+    assert {r.id for r in load_rules()} <= set(titles())
+    assert title_of("tactful.alternatives.none") == "No alternative offered"
+    findings = [
+        {"rule": "a", "level": "suggestion", "start": 0},
+        {"rule": "b", "level": "error", "start": 40},
+        {"rule": "c", "level": "warning", "start": 5},
+        {"rule": "d", "level": "error", "start": 10},
+    ]
+    assert [f["rule"] for _, f in ordered(findings)] == ["d", "b", "c", "a"]
+    assert [i for i, _ in ordered(findings)] == [3, 1, 2, 0]
 
 
 def test_segments_cover_the_text_and_keep_the_most_severe_level() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tactful.kb import STORE_EXAMPLE, load_kb
 from tactful.web.practice import (
     RUBRIC,
     Scenario,
@@ -98,7 +99,7 @@ def test_parse_facts() -> None:
 def test_coaching_orders_notes_weakest_first_and_rewards_a_good_reply() -> None:
     s = next(x for x in shipped_scenarios() if x.id == "return-past-window")
     bad = coach(s, "We CANNOT do that.")
-    good = coach(s, GOOD_REFUND)
+    good = coach(s, GOOD_REFUND, load_kb(STORE_EXAMPLE))
     assert good.score > bad.score + 30
     scores = [n.score if n.score is not None else 1.0 for n in bad.notes]
     assert scores == sorted(scores)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tactful.analyzer.signals import load_yaml
-from tactful.composer.frame import Frame, opens_sentence, sentence_end, sentence_start
+from tactful.composer.frame import Frame, lower_first, opens_sentence, sentence_end, sentence_start
 from tactful.config import Config
 from tactful.model import Span
 
@@ -238,7 +238,7 @@ def acknowledgement_edit(
         said = text[generic[0] : generic[1]].rstrip()
         end = said[-1] if said[-1] in ",.!" else ""
         start = opens_sentence(text, generic[0])
-        out = [(s if start else s[:1].lower() + s[1:])[:-1] + end for s in sentences]
+        out = [(s if start else lower_first(s))[:-1] + end for s in sentences]
         return Edit(generic[0], generic[0] + len(said), out[0], rule, kind, "message", label, tuple(out[1:]))
     frame = Frame.of(text)
     stock = _STOCK_THANKS.search(text, frame.lead_end, frame.body_end)
@@ -254,7 +254,7 @@ def acknowledgement_edit(
         at = low.index(mine)
         return Edit(at, at + len(mine), topic.thanks[:-1], rule, "added_thanks", "message", label)
     if frame.clause and frame.body_start < len(text):
-        sentences = [s[:1].lower() + s[1:] for s in sentences]
+        sentences = [lower_first(s) for s in sentences]
     at = frame.body_start
     return Edit(at, at, sentences[0], rule, kind, "message", label, tuple(sentences[1:]))
 

@@ -30,6 +30,10 @@ _EMAIL_TAIL = re.compile(
     r"\n[ \t]*\n?[ \t]*(?i:best(?: regards| wishes)?|kind regards|warm regards|regards|thanks(?: again)?"
     r"|thank you|many thanks|cheers|sincerely|all the best|take care)[ \t]*[,.!]?[ \t]*(?:\n[^\n]{1,40})?\s*\Z"
 )
+_INLINE_TAIL = re.compile(  # "… Sorry! Thanks, Ana" on one line
+    r"(?<=[.!?])[ \t]+(?i:thanks|thank you|cheers|best|regards|best regards|kind regards|many thanks)[,!.]?"
+    r"[ \t]+[A-Z][\w'’-]*[.!]?[ \t]*\Z"
+)
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\Z)|\n[ \t]*\n")
 _WORD_START = re.compile(r"[A-Za-z]")
 
@@ -52,10 +56,15 @@ class Frame:
         if greeting:
             body_start = greeting.end()
             end = greeting.group("end").strip()
-            clause = end in (",", "-", "–", "—")
+            own_line = text[body_start : body_start + 1] in ("\n", "")
+            clause = end in (",", "-", "–", "—") and not own_line  # "Hi there, the …" runs on
         while body_start < len(text) and text[body_start] in " \t\n":
             body_start += 1
-        tail = _SOCIAL_TAIL.search(text, body_start) or _EMAIL_TAIL.search(text, body_start)
+        tail = (
+            _SOCIAL_TAIL.search(text, body_start)
+            or _EMAIL_TAIL.search(text, body_start)
+            or _INLINE_TAIL.search(text, body_start)
+        )
         body_end = tail.start() if tail else len(text.rstrip())
         body_end = max(body_start, len(text[:body_end].rstrip()))
         return cls(lead_end, body_start, body_end, clause)
@@ -87,6 +96,13 @@ def sentence_start(text: str, pos: int) -> int:
     while start < pos and text[start] in " \t\n":
         start += 1
     return start
+
+
+def lower_first(sentence: str) -> str:
+    """A sentence going on after "Hi there, …": its first letter lower-cased, unless it is "I"."""
+    if re.match(r"I\b", sentence):
+        return sentence
+    return sentence[:1].lower() + sentence[1:]
 
 
 def opens_sentence(text: str, pos: int) -> bool:

@@ -77,6 +77,7 @@ class Rewrite:
     guard: list[str] = field(default_factory=list)  # reasons the guard gave; the original is kept then
     polish: dict[str, Any] | None = None  # the LLM step, when asked for: accepted or why not
     thread: list[str] | None = None  # a public reply over 280 characters, as numbered tweets
+    edits: list[Edit] = field(default_factory=list)  # what was changed, in the draft's offsets
 
     @property
     def score(self) -> int:
@@ -109,6 +110,17 @@ class Rewrite:
             "guard": list(self.guard),
             "polish": self.polish,
             "thread": self.thread,
+            "edits": [
+                {
+                    "start": e.start,
+                    "end": e.end,
+                    "new": e.new,
+                    "rule": e.rule,
+                    "kind": e.kind,
+                    "source": e.source,
+                }
+                for e in self.edits
+            ],
         }
 
 
@@ -190,7 +202,8 @@ def plan(draft: str, analysis: Analysis, ctx: Context) -> tuple[list[Edit], list
                 continue
             done.add("thanks-group")
             generic = next(
-                ((g.start, g.end) for g in findings if g.rule == "tactful.empathy.generic_acknowledgement"), None
+                ((g.start, g.end) for g in findings if g.rule == "tactful.empathy.generic_acknowledgement"),
+                None,
             )
             thanked = "tactful.gratitude.no_thanks" not in rules
             edit = acknowledgement_edit(draft, rules, ctx, thanked=thanked, generic=generic)
@@ -324,7 +337,7 @@ def rewrite(
     inputs = Inputs(draft, tuple(sources), tuple(allowed), before.is_refusal)
     problems = check(text, inputs)
     if problems:  # never hand back a rewrite that changes the decision: keep the draft
-        text, changes = draft, []
+        text, changes, chosen = draft, [], []
     after = analyze(text, message, config=config).to_dict()
     polished = None
     if polish:
@@ -350,4 +363,5 @@ def rewrite(
         guard=problems,
         polish=polished,
         thread=tweets,
+        edits=sorted(chosen, key=_at),
     )

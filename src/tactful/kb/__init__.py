@@ -6,7 +6,9 @@ for the customer. See ``docs/policies.md``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tactful.kb.conditions import Condition, ConditionError, Group, parse_condition
 from tactful.kb.decide import FactError, coerce_facts, decide
@@ -25,10 +27,26 @@ from tactful.kb.models import (
 from tactful.kb.search import SearchHit, SearchIndex, fts5_available
 from tactful.model import REQUEST_TYPES
 
+if TYPE_CHECKING:
+    from tactful.config import Config
+
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 STORE_EXAMPLE = EXAMPLES_DIR / "store"
+EXAMPLE = "example"  # what --kb, $TACTFUL_KB and [kb] path accept for the example store
+
+
+def configured_kb(option: str | Path | None, config: Config | None = None) -> Path | None:
+    """Where the policies are: ``option`` (``--kb``), else ``$TACTFUL_KB``, else ``[kb] path`` in
+    tactful.toml; ``"example"`` is the example store. None when none is configured: then nothing is
+    decided, and no other company's policy is ever applied."""
+    value = str(option or "") or os.environ.get("TACTFUL_KB", "") or (config.kb.path if config else "")
+    if not value.strip():
+        return None
+    return STORE_EXAMPLE if value.strip() == EXAMPLE else Path(value.strip())
+
 
 __all__ = [
+    "EXAMPLE",
     "EXAMPLES_DIR",
     "REQUEST_TYPES",
     "STORE_EXAMPLE",
@@ -48,6 +66,7 @@ __all__ = [
     "SearchHit",
     "SearchIndex",
     "check_kb",
+    "configured_kb",
     "coerce_facts",
     "decide",
     "fts5_available",

@@ -29,6 +29,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from tactful import __version__
 from tactful.config import Config
+from tactful.kb import configured_kb
 from tactful.store.records import UserInfo
 from tactful.web.api import router as api_router
 from tactful.web.api.models import Health, UserOut
@@ -64,7 +65,7 @@ def _env_float(name: str, default: float) -> float:
 class WebSettings:
     """What an operator tunes; ``from_env`` reads the ``TACTFUL_*`` variables (see docs/api.md)."""
 
-    kb_dir: Path | None = None  # None: the example store policies shipped with tactful
+    kb_dir: Path | None = None  # None: [kb] in tactful.toml, else no KB (nothing is decided)
     max_body_bytes: int = DEFAULT_MAX_BODY  # 0 disables the limit
     rate_limit: float = 20.0  # requests a second per token; 0 disables the limit
     rate_burst: int = 60
@@ -79,7 +80,7 @@ class WebSettings:
     def from_env(cls, **overrides: Any) -> WebSettings:
         env = os.environ
         values: dict[str, Any] = {
-            "kb_dir": Path(env["TACTFUL_KB"]) if env.get("TACTFUL_KB") else None,
+            "kb_dir": configured_kb(env.get("TACTFUL_KB")),
             "max_body_bytes": int(_env_float("TACTFUL_MAX_BODY", DEFAULT_MAX_BODY)),
             "rate_limit": _env_float("TACTFUL_RATE_LIMIT", 20.0),
             "rate_burst": int(_env_float("TACTFUL_RATE_BURST", 60)),
@@ -223,7 +224,7 @@ def create_app(
     ``secret_key`` signs the session cookie (default ``$TACTFUL_SECRET_KEY``, else a random key
     per process: sessions then end when the server restarts).
     """
-    from tactful.kb import STORE_EXAMPLE, load_kb
+    from tactful.kb import load_kb
 
     settings = settings or WebSettings.from_env()
     config = config or Config()
@@ -233,7 +234,8 @@ def create_app(
         from tactful.store import open_store
 
         store = open_store(config=config)
-    knowledge = load_kb(settings.kb_dir or STORE_EXAMPLE)
+    where = settings.kb_dir if settings.kb_dir is not None else configured_kb(None, config)
+    knowledge = load_kb(where) if where is not None else None
 
     bucket: TokenBucket | RedisTokenBucket | None = None
     if settings.rate_limit > 0 and settings.rate_limit_redis:

@@ -201,7 +201,9 @@ class Coaching:
         }
 
 
-def _verdict(score: int) -> str:
+def _verdict(score: int, errors: int = 0) -> str:
+    if errors:
+        return "Fix the error first: the customer would notice it before anything else."
     if score >= 90:
         return "Excellent: this no keeps the customer."
     if score >= 75:
@@ -211,21 +213,19 @@ def _verdict(score: int) -> str:
     return "Needs work: start with the first notes below."
 
 
-def _model_draft(scenario: Scenario) -> str | None:
-    """How tactful itself would answer (deterministic composer on the example KB), or None."""
+def _model_draft(scenario: Scenario, kb: Any) -> str | None:
+    """How tactful itself would answer (the deterministic composer on the app's KB), or None."""
     from tactful import compose
-    from tactful.kb import STORE_EXAMPLE, FactError, KBError, load_kb
+    from tactful.kb import FactError
 
     try:
-        drafts = compose(
-            scenario.customer_message, dict(scenario.facts), load_kb(STORE_EXAMPLE), channel=scenario.channel
-        )
-    except (ValueError, FactError, KBError):
+        drafts = compose(scenario.customer_message, dict(scenario.facts), kb, channel=scenario.channel)
+    except (ValueError, FactError):
         return None
     return drafts[0].text if drafts else None
 
 
-def coach(scenario: Scenario, reply: str) -> Coaching:
+def coach(scenario: Scenario, reply: str, kb: Any = None) -> Coaching:
     """Score ``reply`` to ``scenario`` and say, in order, what to improve. Raises ValueError when empty."""
     from tactful import analyze, understand
 
@@ -247,22 +247,31 @@ def coach(scenario: Scenario, reply: str) -> Coaching:
             notes.append(CharacteristicNote(c, label, does, score, by_char.get(c, [])))
         else:
             strengths.append(label)
-    notes.sort(key=lambda n: (n.score if n.score is not None else 1.0, -len(n.findings)))
+    # What the customer would notice first (an error: a wrong name or order number, blame) leads;
+    # then the weakest characteristics.
+    notes.sort(
+        key=lambda n: (
+            not any(f["level"] == "error" for f in n.findings),
+            n.score if n.score is not None else 1.0,
+            -len(n.findings),
+        )
+    )
     u = understand(scenario.customer_message)
     folded = reply.casefold()
     unmirrored: list[str] = []
     for d in u.details if u.understood else []:
         if d.kind in ("product", "order_number") and str(d.value or d.text).casefold() not in folded:
             unmirrored.append(d.text)
+    errors = sum(f["level"] == "error" for f in analysis["findings"])
     return Coaching(
         score=int(analysis["score"]),
-        verdict=_verdict(int(analysis["score"])),
+        verdict=_verdict(int(analysis["score"]), errors),
         analysis=analysis,
         notes=notes,
         strengths=strengths,
         unmirrored=unmirrored,
         tips=scenario.tips,
-        model_draft=_model_draft(scenario),
+        model_draft=_model_draft(scenario, kb),
     )
 
 

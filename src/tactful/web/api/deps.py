@@ -28,8 +28,21 @@ def config_of(request: Request) -> Config:
     return request.app.state.config
 
 
-def kb_of(request: Request) -> KnowledgeBase:
+def kb_of(request: Request) -> KnowledgeBase | None:
+    """The policy KB the server was started with, or None: then nothing is decided."""
     return request.app.state.kb
+
+
+def required_kb(request: Request) -> KnowledgeBase:
+    """The KB for routes that only make sense with one (``/v1/policies``): a 404 naming how to set it."""
+    kb = request.app.state.kb
+    if kb is None:
+        raise APIError(
+            404,
+            "no_kb",
+            "no policy KB is configured: start the server with --kb, [kb] in tactful.toml or TACTFUL_KB",
+        )
+    return kb
 
 
 def invalid(exc: Exception) -> APIError:

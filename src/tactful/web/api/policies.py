@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from tactful.kb.models import Policy
-from tactful.web.api.deps import invalid, kb_of
+from tactful.web.api.deps import invalid, required_kb
 from tactful.web.api.models import DecideIn, DecisionOut, PolicyOut
 from tactful.web.auth import current_user
 from tactful.web.errors import APIError, json_response
@@ -37,7 +37,7 @@ async def list_policies(
     request_type: str | None = Query(None, description="Only policies covering this request type."),
     limit: int = Query(50, ge=1, le=500),
 ) -> Response:
-    kb = kb_of(request)
+    kb = required_kb(request)
     if q is not None and q.strip():
         hits = kb.search(q, limit)
         found = [
@@ -55,7 +55,7 @@ async def list_policies(
 
 @router.get("/{policy_id}", response_model=PolicyOut, summary="One policy")
 async def get_policy(policy_id: str, request: Request) -> Response:
-    policy = kb_of(request).policies.get(policy_id)
+    policy = required_kb(request).policies.get(policy_id)
     if policy is None:
         raise APIError(404, "not_found", f"no policy with id {policy_id!r}")
     return json_response(policy_dict(policy))
@@ -67,7 +67,7 @@ async def decide_request(body: DecideIn, request: Request) -> Response:
     if body.channel:
         facts["channel"] = body.channel
     try:
-        decision = kb_of(request).decide(body.request_type, facts)
+        decision = required_kb(request).decide(body.request_type, facts)
     except ValueError as exc:
         raise invalid(exc) from None
     return json_response(decision.to_dict())

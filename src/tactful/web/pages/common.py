@@ -43,7 +43,22 @@ def _environment() -> Environment:
     )
     env.filters["jsonblock"] = _tojson_script
     env.filters["pct"] = lambda v: "–" if v is None else f"{round(float(v) * 100)}"
+    env.filters["rule_title"] = _rule_title
+    env.filters["by_severity"] = _by_severity
     return env
+
+
+def _rule_title(rule: str) -> str:
+    from tactful.web.pages.fixes import title_of
+
+    return title_of(rule)
+
+
+def _by_severity(findings: list[Any]) -> list[tuple[int, Any]]:
+    """``(index, finding)`` most severe first (errors, warnings, suggestions), each in text order."""
+    from tactful.web.pages.fixes import ordered
+
+    return ordered(list(findings))
 
 
 templates = Jinja2Templates(env=_environment())

@@ -1,273 +1,243 @@
-"""One-click fixes: turn a finding into one concrete edit of the reply (replace ``start:end``).
+"""One-click fixes, the "Rewrite my draft" changes, and how findings read on the page.
 
-A fix never makes anything up. Wording comes from the rule itself (a substitution's swap), from
-the text (sentence case, removing a phrase) or from *snippets* built from what tactful understood
-and decided for this customer (their request and details, the policy's reason, its allowed
-alternatives). A finding with no honest concrete edit has no fix; the agent gets the suggestion.
+A fix is the edit ``tactful rewrite`` would make for that one finding (``tactful.composer.edits``),
+so the page and the rewrite follow the same rules in any order: nothing stock is inserted, a no and
+its reason are never deleted, nothing is repeated, and a reason or an alternative comes only from a
+policy whose request type and conditions match. A finding with no honest edit has no button; the
+agent gets the suggestion. Findings are shown most severe first, under a title an agent reads, with
+the rule id in a tooltip (``titles.yml``).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-# How each rule is fixed. Rules not listed (or whose snippet is missing) only get their suggestion.
-FIX_KINDS: dict[str, tuple[str, str]] = {
-    "tactful.tone.shouting": ("calm", "Calm it down"),
-    "tactful.tone.condescending": ("remove", "Remove the phrase"),
-    "tactful.apology.fake_regret": ("remove", "Remove the phrase"),
-    "tactful.tone.blame_customer": ("remove_sentence", "Remove the sentence"),
-    "tactful.apology.over_apology": ("remove_apology", "Remove the extra apology"),
-    "tactful.empathy.no_acknowledgement": ("acknowledgement", "Add an acknowledgement"),
-    "tactful.empathy.generic_acknowledgement": ("acknowledgement_swap", "Mirror their request"),
-    "tactful.gratitude.no_thanks": ("thanks", "Add thanks"),
-    "tactful.reason.missing": ("reason", "Add the policy's reason"),
-    "tactful.alternatives.none": ("alternatives", "Add the allowed alternatives"),
-    "tactful.follow_up.dead_end": ("next_step", "Add a next step"),
-}
-# Which snippet a kind needs; a kind absent here needs none.
-_NEEDS = {
-    "acknowledgement": "acknowledgement",
-    "acknowledgement_swap": "acknowledgement",
-    "thanks": "thanks",
-    "reason": "reason",
-    "alternatives": "alternatives",
-    "next_step": "next_step",
-}
-_QUOTED = re.compile(r"[\"“](.+?)[\"”]\s*$")
-_GREETING = re.compile(
-    r"\A\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day))\b[^\n]{0,60}\n+"
-    r"|(?:hi|hello|hey|dear)\b[^.!?\n,]{0,40}[,!][ \t]*)",
-    re.I,
+from tactful.analyzer.signals import load_yaml
+
+if TYPE_CHECKING:
+    from tactful.composer.edits import Context
+    from tactful.config import Config
+
+TITLES_PATH = Path(__file__).with_name("titles.yml")
+SEVERITY = {"error": 0, "warning": 1, "suggestion": 2}
+_THANKS = (
+    "tactful.gratitude.no_thanks",
+    "tactful.empathy.no_acknowledgement",
+    "tactful.empathy.generic_acknowledgement",
 )
-_SIGN_OFF = re.compile(
-    r"\n+\s*(?:best(?: regards| wishes)?|kind regards|regards|thanks|thank you|cheers|sincerely|all the best)"
-    r"\b[^\n]*(?:\n[^\n]*)?\s*\Z",
-    re.I,
-)
-_SENTENCE_END = re.compile(r"[.!?](?=\s|\Z)|\n(?=\s*\n|\s*[-*•] )")
-_PUNCT_RUN = re.compile(r"[!?]+")
+_POLICY = ("tactful.reason.missing", "tactful.alternatives.none", "tactful.follow_up.dead_end")
+LABELS = {
+    "tactful.tone.shouting": "Calm it down",
+    "tactful.tone.condescending": "Remove the phrase",
+    "tactful.tone.blame_customer": "Say the rule instead",
+    "tactful.apology.fake_regret": "Remove the phrase",
+    "tactful.apology.over_apology": "Remove the extra apology",
+    "tactful.clarity.false_hope": "Remove the false hope",
+    "tactful.clarity.jargon": "Use plain words",
+    "tactful.positive.negative_framing": "Reframe it",
+    "tactful.gratitude.no_thanks": "Thank them for what they asked",
+    "tactful.empathy.no_acknowledgement": "Name what they asked",
+    "tactful.empathy.generic_acknowledgement": "Name what they asked",
+    "tactful.reason.missing": "Add the policy's reason",
+    "tactful.alternatives.none": "Add the allowed alternatives",
+    "tactful.follow_up.dead_end": "Add a next step",
+    "tactful.consistency.customer_details": "Use their details",
+}
+_WORDS = re.compile(r"\S+\s*")
 
 
-@dataclass(frozen=True, slots=True)
-class Snippets:
-    """Sentences a fix may insert, built from this customer's message and the policy decision."""
+@cache
+def titles() -> dict[str, str]:
+    data = load_yaml(TITLES_PATH.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.items()}
 
-    acknowledgement: str = ""
-    thanks: str = ""
-    reason: str = ""
-    alternatives: str = ""
-    next_step: str = ""
 
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+def title_of(rule: str) -> str:
+    return titles().get(rule) or rule.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Snippets:
-        if not isinstance(data, dict):
-            return cls()
-        return cls(**{k: str(data.get(k) or "")[:2000] for k in cls.__dataclass_fields__})
+
+def ordered(findings: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """``(index in the analysis, finding)``, errors first, then warnings, then suggestions, each in
+    the order they appear in the reply."""
+    return sorted(
+        enumerate(findings),
+        key=lambda p: (SEVERITY.get(str(p[1].get("level")), 3), int(p[1].get("start", 0))),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """Replace ``text[start:end]`` with ``replacement``; ``label`` is the button text."""
+    """The reply after one fix (``text``), the range that changed in it, and the button's label."""
 
     rule: str
     label: str
     start: int
     end: int
-    replacement: str
-
-    def apply(self, text: str) -> str:
-        return text[: self.start] + self.replacement + text[self.end :]
+    text: str
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def fix_table(snippets: Snippets) -> dict[str, str]:
-    """Rule id -> button label for every rule that has a one-click fix with these snippets."""
+def page_context(
+    draft: str,
+    message: str,
+    channel: str,
+    facts: dict[str, Any],
+    kb: Any,
+    config: Config | None,
+) -> Context:
+    """What fixes may draw on: the customer's message understood, what they asked, and the decision
+    under the app's KB when one is configured. Raises ValueError (FactError) for a malformed fact."""
+    from tactful.composer.edits import build_context
+
+    request_type = str(facts.get("request_type") or "") or None
+    kb_facts = {k: v for k, v in facts.items() if k != "request_type"}
+    return build_context(
+        draft, message or None, kb_facts, kb, config=config, request_type=request_type, channel=channel
+    )
+
+
+def _changed(before: str, after: str) -> tuple[int, int]:
+    """The range of ``after`` that differs from ``before`` (common prefix and suffix left out)."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end_a, end_b = len(after), len(before)
+    while end_a > start and end_b > start and after[end_a - 1] == before[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    return start, end_a
+
+
+def fix_for(text: str, finding: dict[str, Any] | None, ctx: Context) -> Fix | None:
+    """The one-click fix for ``finding`` (a finding of the analysis contract) in ``text``, or None."""
+    from tactful.composer import edits
+    from tactful.composer.frame import apply
+
+    if not finding:
+        return None
+    rule = str(finding.get("rule", ""))
+    edit = edits.fix_for(text, finding, ctx)
+    if edit is None:
+        return None
+    new = apply(text, [(edit.start, edit.end, edit.new)])
+    if new == text:
+        return None
+    start, end = _changed(text, new)
+    return Fix(rule, edit.label or LABELS.get(rule, "Use the suggested wording"), start, end, new)
+
+
+def fix_table(ctx: Context | None) -> dict[str, str]:
+    """Rule id -> button label for every rule that may have a one-click fix in this context."""
+    from tactful.composer.edits import load_rewrites
+
     out: dict[str, str] = {}
-    for rule, (kind, label) in {**FIX_KINDS, **_substitution_rules()}.items():
-        need = _NEEDS.get(kind)
-        if need is None or getattr(snippets, need):
-            out[rule] = label
+    for rule, spec in load_rewrites().items():
+        if spec.get("action", "keep") != "keep":
+            out[rule] = LABELS.get(rule, "Fix it")
+    out.update(_substitution_rules())
+    out["tactful.consistency.customer_details"] = LABELS["tactful.consistency.customer_details"]
+    if ctx is not None and ctx.topic is not None:
+        out.update({r: LABELS[r] for r in _THANKS})
+    if ctx is not None and ctx.policy_applies:
+        out.update({r: LABELS[r] for r in _POLICY})
     return out
 
 
 @cache
-def _substitution_rules() -> dict[str, tuple[str, str]]:
+def _substitution_rules() -> dict[str, str]:
     """Substitution rules carry their own replacement (``Try: "…"``): all of them are fixable."""
     from tactful.rules.engine import load_rules
 
-    return {r.id: ("swap", "Use the suggested wording") for r in load_rules() if r.kind == "substitution"}
+    return {r.id: "Use the suggested wording" for r in load_rules() if r.kind == "substitution"}
 
 
-def snippets_for(understanding: Any, decision: dict[str, Any] | None) -> Snippets:
-    """Build the insertable sentences from :func:`tactful.understand`'s result and a decision dict."""
-    from tactful.composer import load_templates
-
-    t = load_templates()
-    rtype = (decision or {}).get("request_type") or (
-        understanding.request.type if getattr(understanding, "request", None) else "other"
-    )
-    ask = t["asks"].get(rtype, t["asks"]["other"])
-    about = ""
-    if understanding is not None and getattr(understanding, "understood", False):
-        product = next((d.text for d in understanding.details_of("product")), None)
-        order = next((d.value for d in understanding.details_of("order_number")), None)
-        if product and order:
-            about = f" for your {product} (order {order})"
-        elif product:
-            about = f" for your {product}"
-        elif order:
-            about = f" for order {order}"
-    ack = t["openings"][0].format(ask=ask, about=about) if understanding is not None else ""
-    reason = ""
-    alternatives = ""
-    next_step = t["needs_info_next"][0]
-    if decision:
-        policy = decision.get("policy") or {}
-        reason = " ".join(str(policy.get("reason") or "").split())
-        alts = [str(a.get("text", "")).strip().rstrip(".") for a in decision.get("alternatives") or []]
-        alts = [a[:1].lower() + a[1:] for a in alts if a]
-        if alts:
-            alternatives = "Here is what I can do for you instead: " + "; or ".join(alts) + "."
-            next_step = t["next_steps"][0]
-    return Snippets(
-        acknowledgement=ack,
-        thanks=t["thanks"][0],
-        reason=reason,
-        alternatives=alternatives,
-        next_step=next_step,
-    )
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """``[(op, text)]`` with op ``=``, ``-`` or ``+``: one change, word by word."""
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("=", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("-", "".join(old[i1:i2])))
+        if j2 > j1:
+            out.append(("+", "".join(new[j1:j2])))
+    return out
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around ``start:end`` (with its trailing space), by ., ! ? or a line break."""
-    left = start
-    while left > 0 and not (
-        (text[left - 1] in ".!?" and text[left].isspace()) or text[left - 1 : left + 1] == "\n\n"
-    ):
-        left -= 1
-    while left < start and text[left] in " \t":
-        left += 1
-    m = _SENTENCE_END.search(text, max(start, end - 1))
-    right = m.end() if m else len(text)
-    while right < len(text) and text[right] in " \t":
-        right += 1
-    return left, right
+def _context(text: str, start: int, end: int, words: int = 6) -> tuple[str, str]:
+    before = text[:start].split()
+    after = text[end:].split()
+    lead = ("… " if len(before) > words else "") + " ".join(before[-words:])
+    tail = " ".join(after[:words]) + (" …" if len(after) > words else "")
+    return lead, tail
 
 
-def _body_start(text: str) -> int:
-    m = _GREETING.match(text)
-    return m.end() if m else len(text) - len(text.lstrip())
+def rewrite_panel(result: Any) -> dict[str, Any]:
+    """The "Rewrite my draft" panel: every change the rewrite made, as a word diff with a little of
+    the draft around it, in the order they appear; the agent accepts or rejects each."""
+    original = result.original
+    changes = []
+    for i, e in enumerate(sorted(result.edits, key=lambda e: (e.start, e.end))):
+        lead, tail = _context(original, e.start, e.end)
+        changes.append(
+            {
+                "index": i,
+                "start": e.start,
+                "end": e.end,
+                "rule": e.rule,
+                "title": title_of(e.rule),
+                "kind": e.kind.replace("_", " "),
+                "source": e.source,
+                "diff": word_diff(original[e.start : e.end], e.new),
+                "context_before": lead,
+                "context_after": tail,
+            }
+        )
+    return {
+        "original": original,
+        "text": result.text,
+        "score_before": result.before.get("score"),
+        "score": result.score,
+        "changes": changes,
+        "notes": list(result.notes) + [f"Kept your draft: {g}" for g in result.guard],
+    }
 
 
-def _body_end(text: str) -> int:
-    m = _SIGN_OFF.search(text)
-    stripped = len(text.rstrip())
-    return min(m.start(), stripped) if m else stripped
+def apply_accepted(result: Any, accepted: set[int]) -> str:
+    """The draft with only the accepted changes (indices of :func:`rewrite_panel`'s list) applied."""
+    from tactful.composer.frame import apply
+
+    chosen = [e for i, e in enumerate(sorted(result.edits, key=lambda e: (e.start, e.end))) if i in accepted]
+    return apply(result.original, [(e.start, e.end, e.new) for e in chosen])
 
 
-def _at_sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t")
-    return not before or before[-1] in ".!?\n"
+def contradictions(
+    text: str, findings: list[dict[str, Any]], message: str, understanding: Any
+) -> list[dict[str, str]]:
+    """A name, order number or amount in the reply that is not the customer's: what it says, and what
+    the customer wrote (when their message says it once)."""
+    from tactful.composer.customer import customer_values
 
-
-def _remove(text: str, start: int, end: int, rule: str, label: str) -> Fix:
-    """Remove a phrase and tidy the punctuation and capitals around it."""
-    tail = re.match(r"[,;:]?[ \t]*", text[end:])
-    end += tail.end() if tail else 0
-    replacement = ""
-    if start >= 2 and text[start - 2 : start] == ", " and (end >= len(text) or text[end] in ".!?\n"):
-        start -= 2
-    elif start >= 1 and text[start - 1] == " " and (end >= len(text) or text[end] in ".!?,\n"):
-        start -= 1
-    if _at_sentence_start(text, start) and end < len(text) and text[end].islower():
-        replacement = text[end].upper()
-        end += 1
-    return Fix(rule, label, start, end, replacement)
-
-
-def _remove_sentences(text: str, start: int, end: int, rule: str, label: str) -> Fix:
-    """Remove the sentence(s) around ``start:end``; at the end of the text, the space before goes too."""
-    left, right = _sentence_bounds(text, start, end)
-    if not text[right:].strip(" \t"):
-        while left > 0 and text[left - 1] in " \t":
-            left -= 1
-    return Fix(rule, label, left, right, "")
-
-
-def _calm(text: str, start: int, end: int, rule: str, label: str) -> Fix:
-    span = text[start:end]
-    if _PUNCT_RUN.fullmatch(span.strip()):
-        return Fix(rule, label, start, end, "?" if "?" in span else "!")
-    lowered = span.lower()
-    if _at_sentence_start(text, start):
-        lowered = lowered[:1].upper() + lowered[1:]
-    return Fix(rule, label, start, end, lowered)
-
-
-def _insert(text: str, pos: int, sentence: str, rule: str, label: str) -> Fix:
-    """Insert ``sentence`` at ``pos`` with the spacing its neighbours need."""
-    before = text[:pos]
-    after = text[pos:]
-    lead = "" if not before or before[-1].isspace() else " "
-    trail = "" if not after or after[0].isspace() else " "
-    return Fix(rule, label, pos, pos, lead + sentence + trail)
-
-
-def fix_for(text: str, finding: dict[str, Any], snippets: Snippets) -> Fix | None:
-    """The one-click fix for ``finding`` (a finding dict from the analysis contract) in ``text``."""
-    rule = str(finding.get("rule", ""))
-    kinds = {**FIX_KINDS, **_substitution_rules()}
-    if rule not in kinds:
-        return None
-    kind, label = kinds[rule]
-    need = _NEEDS.get(kind)
-    if need is not None and not getattr(snippets, need):
-        return None
-    try:
-        start, end = int(finding["start"]), int(finding["end"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not 0 <= start <= end <= len(text):
-        return None
-    if kind == "swap":
-        m = _QUOTED.search(str(finding.get("suggestion", "")))
-        if m is None or start == end:
-            return None
-        swap = m.group(1)
-        if not _at_sentence_start(text, start):
-            swap = swap[:1].lower() + swap[1:]
-        return Fix(rule, label, start, end, swap)
-    if kind == "calm" and start < end:
-        return _calm(text, start, end, rule, label)
-    if kind == "remove" and start < end:
-        return _remove(text, start, end, rule, label)
-    if kind == "remove_sentence" and start < end:
-        return _remove_sentences(text, start, end, rule, label)
-    if kind == "remove_apology" and start < end:
-        left, right = _sentence_bounds(text, start, end)
-        if len(text[left:right].split()) <= 8:  # short "Sorry again." sentences go whole
-            return _remove_sentences(text, start, end, rule, label)
-        return _remove(text, start, end, rule, label)
-    if kind == "acknowledgement_swap" and start < end:
-        swap = snippets.acknowledgement.rstrip(".")
-        return Fix(rule, label, start, end, swap)
-    if kind == "acknowledgement":
-        return _insert(text, _body_start(text), snippets.acknowledgement, rule, label)
-    if kind == "thanks":
-        pos = _body_start(text)
-        return _insert(text, pos, snippets.thanks, rule, label)
-    if kind in ("reason", "alternatives"):
-        _, right = _sentence_bounds(text, start, end)
-        right = len(text[:right].rstrip(" \t")) if right < len(text) else len(text.rstrip())
-        return _insert(text, right, getattr(snippets, kind), rule, label)
-    if kind == "next_step":
-        return _insert(text, _body_end(text), snippets.next_step, rule, label)
-    return None
+    out: list[dict[str, str]] = []
+    for f in findings:
+        if f.get("rule") != "tactful.consistency.customer_details":
+            continue
+        found = text[int(f["start"]) : int(f["end"])]
+        kind = (
+            "amount"
+            if re.match(r"[$£€]", found)
+            else ("order_number" if any(c.isdigit() for c in found) else "name")
+        )
+        theirs = customer_values(message, understanding, kind)
+        what = {"amount": "amount", "order_number": "order number", "name": "name"}[kind]
+        out.append({"found": found, "what": what, "theirs": ", ".join(theirs)})
+    return out

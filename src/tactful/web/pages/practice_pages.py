@@ -20,6 +20,7 @@ from tactful.web.pages.common import (
     render,
     store_of,
 )
+from tactful.web.pages.fixes import contradictions
 from tactful.web.pages.highlight import segments
 from tactful.web.practice import (
     Scenario,
@@ -130,8 +131,8 @@ async def scenario_page(request: Request, scenario_id: str, user: CurrentUser) -
     return render(request, "practice_scenario.html", {**view, "reply": "", "coaching": None, "segments": []})
 
 
-def _attempt(store: Any, scenario: Scenario, reply: str, who: str) -> tuple[Any, int]:
-    result = coach(scenario, reply)
+def _attempt(store: Any, scenario: Scenario, reply: str, who: str, kb: Any) -> tuple[Any, int]:
+    result = coach(scenario, reply, kb)
     attempt_id = store.record_attempt(who, scenario.id, reply, result.score, result.analysis)
     return result, attempt_id
 
@@ -148,14 +149,30 @@ async def scenario_attempt(request: Request, scenario_id: str, user: CurrentUser
     error = None
     coaching = None
     try:
-        coaching, _ = await run_in_threadpool(_attempt, store, scenario, reply, user.name)
+        kb = getattr(request.app.state, "kb", None)
+        coaching, _ = await run_in_threadpool(_attempt, store, scenario, reply, user.name, kb)
     except (ValueError, StoreError) as exc:
         error = str(exc)
     view = await run_in_threadpool(_scenario_view, store, scenario, user.name)
     segs = segments(reply, coaching.analysis["findings"]) if coaching else []
+    wrong = []
+    if coaching:
+        from tactful import understand
+
+        findings = coaching.analysis["findings"]
+        wrong = contradictions(
+            reply, findings, scenario.customer_message, understand(scenario.customer_message)
+        )
     return render(
         request,
         "practice_scenario.html",
-        {**view, "reply": reply, "coaching": coaching, "segments": segs, "error": error},
+        {
+            **view,
+            "reply": reply,
+            "coaching": coaching,
+            "segments": segs,
+            "error": error,
+            "contradictions": wrong,
+        },
         status=200 if error is None else 422,
     )

@@ -1,6 +1,7 @@
-// tactful agent workspace: live analysis as the agent types, findings highlighted inline,
-// one-click fixes. No build step, no framework. Customer and agent text is only ever put into
-// the page with textContent / createTextNode, never innerHTML.
+// tactful agent workspace: live analysis as the agent types, findings (most severe first) highlighted
+// in the editor itself, one-click fixes, and "Rewrite my draft" with each change to accept or reject.
+// No build step, no framework. Customer and agent text is only ever put into the page with
+// textContent / createTextNode, never innerHTML.
 (function () {
   "use strict";
   var dataEl = document.getElementById("page-data");
@@ -14,11 +15,17 @@
   var statusEl = document.getElementById("live-status");
   var highlightEl = document.getElementById("highlight");
   var findingsEl = document.getElementById("findings");
+  var noneEl = document.getElementById("no-findings");
   var charsWrap = document.getElementById("chars-wrap");
   var editor = document.getElementById("editor");
   var customerInput = document.getElementById("customer");
   var messageInput = document.getElementById("message");
+  var channelInput = document.getElementById("channel");
+  var factsInput = document.getElementById("facts");
+  var rewriteBtn = document.getElementById("rewrite-btn");
+  var panel = document.getElementById("rewrite-panel");
   var findings = page.findings || [];
+  var titles = page.titles || {};
   var seq = 0;
   var timer = null;
   var DEBOUNCE_MS = 200;
@@ -35,11 +42,33 @@
     while (node.firstChild) node.removeChild(node.firstChild);
   }
 
+  function pageState() {
+    return {
+      message: messageInput ? messageInput.value : page.customer_message || "",
+      channel: channelInput ? channelInput.value : "email",
+      facts: factsInput ? factsInput.value : ""
+    };
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body)
+    }).then(function (resp) {
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      return resp.json();
+    });
+  }
+
   function renderScore(score) {
     scoreEl.textContent = String(score);
     scoreEl.className = "score " + (score >= 85 ? "good" : score >= 60 ? "ok" : "bad");
   }
 
+  // The backdrop behind the textarea holds the same text with the findings marked, so the marks sit
+  // under the words in the editor itself; it scrolls with the textarea.
   function renderHighlight(text, list) {
     clear(highlightEl);
     var cuts = { 0: true };
@@ -68,21 +97,35 @@
       mark.setAttribute("data-findings", covering.map(function (sp) { return "f" + sp.i; }).join(" "));
       highlightEl.appendChild(mark);
     }
+    syncScroll();
+  }
+
+  function syncScroll() {
+    highlightEl.scrollTop = draft.scrollTop;
+    highlightEl.scrollLeft = draft.scrollLeft;
+  }
+
+  function ordered(list) {
+    return list.map(function (f, i) { return { f: f, i: i }; }).sort(function (x, y) {
+      var d = (SEVERITY[y.f.level] || 0) - (SEVERITY[x.f.level] || 0);
+      return d !== 0 ? d : x.f.start - y.f.start;
+    });
   }
 
   function renderFindings(list) {
     clear(findingsEl);
-    if (!list.length) {
-      findingsEl.appendChild(el("li", "muted none", "No findings."));
-      return;
-    }
-    list.forEach(function (f, i) {
+    findingsEl.hidden = !list.length;
+    if (noneEl) noneEl.hidden = !!list.length;
+    ordered(list).forEach(function (item) {
+      var f = item.f, i = item.i;
       var li = el("li", "finding lvl-" + f.level);
       li.id = "f" + i;
       li.setAttribute("data-rule", f.rule);
       li.appendChild(el("span", "lvl", f.level));
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(el("code", null, f.rule));
+      var title = el("strong", "title", titles[f.rule] || f.rule);
+      title.title = f.rule;
+      li.appendChild(title);
       li.appendChild(el("p", "msg", f.message));
       li.appendChild(el("p", "sugg", "→ " + f.suggestion));
       var label = (page.fixable || {})[f.rule];
@@ -144,6 +187,7 @@
       scoreEl.textContent = "–";
       clear(highlightEl);
       renderFindings([]);
+      if (noneEl) noneEl.hidden = true;
       return Promise.resolve();
     }
     statusEl.textContent = "analyzing…";
@@ -174,28 +218,122 @@
   }
 
   function schedule() {
+    renderHighlight(draft.value, []);  // keep the backdrop under the text while the analysis runs
     if (timer) clearTimeout(timer);
     timer = setTimeout(analyzeNow, DEBOUNCE_MS);
+  }
+
+  function setDraft(text, start, end) {
+    draft.value = text;
+    draft.focus();
+    if (start !== undefined) draft.setSelectionRange(start, end);
+    return analyzeNow();
   }
 
   function applyFix(index) {
     var finding = findings[index];
     if (!finding) return;
-    fetch("/workspace/fix", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ text: draft.value, finding: finding, snippets: page.snippets || {} })
-    }).then(function (resp) {
-      if (!resp.ok) throw new Error("HTTP " + resp.status);
-      return resp.json();
+    var state = pageState();
+    post("/workspace/fix", {
+      text: draft.value, finding: finding, message: state.message, channel: state.channel, facts: state.facts
     }).then(function (out) {
-      draft.value = out.text;
-      draft.focus();
-      draft.setSelectionRange(out.start, out.end);
-      return analyzeNow();
+      return setDraft(out.text, out.start, out.end);
     }).catch(function () {
       statusEl.textContent = "that fix could not be applied; edit by hand";
+    });
+  }
+
+  // "Rewrite my draft": each change with its words struck and added, a checkbox to keep it or not.
+  function renderRewrite(out) {
+    clear(panel);
+    panel.hidden = false;
+    var head = el("h3", null, "Suggested changes ");
+    head.appendChild(el("span", "muted", "· score " + out.score_before + " → " + out.score));
+    panel.appendChild(head);
+    if (!out.changes.length) {
+      var none = el("p", "muted", "Nothing to change that tactful can change honestly.");
+      none.id = "rewrite-none";
+      panel.appendChild(none);
+    }
+    var list = el("ol", "changes");
+    list.id = "rewrite-changes";
+    out.changes.forEach(function (c) {
+      var li = el("li");
+      li.setAttribute("data-index", String(c.index));
+      var label = el("label");
+      var box = el("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.value = String(c.index);
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" "));
+      var title = el("strong", null, c.title);
+      title.title = c.rule;
+      label.appendChild(title);
+      label.appendChild(el("span", "muted", " (" + c.kind + ")"));
+      li.appendChild(label);
+      var p = el("p", "wdiff");
+      p.appendChild(el("span", "ctx", c.context_before));
+      p.appendChild(document.createTextNode(" "));
+      c.diff.forEach(function (piece) {
+        var tag = piece[0] === "-" ? "del" : piece[0] === "+" ? "ins" : null;
+        p.appendChild(tag ? el(tag, null, piece[1]) : document.createTextNode(piece[1]));
+      });
+      p.appendChild(document.createTextNode(" "));
+      p.appendChild(el("span", "ctx", c.context_after));
+      li.appendChild(p);
+      list.appendChild(li);
+    });
+    if (out.changes.length) {
+      panel.appendChild(list);
+      var row = el("div", "row");
+      var apply = el("button", "primary", "Apply the checked changes");
+      apply.type = "button";
+      apply.id = "rewrite-apply";
+      var dismiss = el("button", null, "Dismiss");
+      dismiss.type = "button";
+      dismiss.id = "rewrite-dismiss";
+      row.appendChild(apply);
+      row.appendChild(dismiss);
+      panel.appendChild(row);
+      apply.addEventListener("click", function () {
+        var accept = [];
+        list.querySelectorAll("input[type=checkbox]").forEach(function (b) {
+          if (b.checked) accept.push(Number(b.value));
+        });
+        var state = pageState();
+        post("/workspace/rewrite/apply", {
+          original: out.original, accept: accept, message: state.message, channel: state.channel, facts: state.facts
+        }).then(function (res) {
+          panel.hidden = true;
+          clear(panel);
+          return setDraft(res.text);
+        }).catch(function () {
+          statusEl.textContent = "the changes could not be applied; edit by hand";
+        });
+      });
+      dismiss.addEventListener("click", function () {
+        panel.hidden = true;
+        clear(panel);
+      });
+    }
+    out.notes.forEach(function (n) { panel.appendChild(el("p", "note", n)); });
+  }
+
+  if (rewriteBtn && panel) {
+    rewriteBtn.addEventListener("click", function (ev) {
+      if (!draft.value.trim()) return;  // the form post says what is missing
+      ev.preventDefault();
+      var state = pageState();
+      statusEl.textContent = "rewriting…";
+      post("/workspace/rewrite", {
+        text: draft.value, message: state.message, channel: state.channel, facts: state.facts
+      }).then(function (out) {
+        statusEl.textContent = "";
+        renderRewrite(out);
+      }).catch(function () {
+        statusEl.textContent = "the rewrite is unavailable; use the button without scripts";
+      });
     });
   }
 
@@ -206,6 +344,7 @@
     applyFix(Number(btn.getAttribute("data-fix")));
   });
   draft.addEventListener("input", schedule);
+  draft.addEventListener("scroll", syncScroll);
   window.tactfulAnalyzeNow = analyzeNow;  // used by the browser benchmark
   if (editor) editor.setAttribute("data-live", "ready");
 })();
