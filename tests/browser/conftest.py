@@ -38,6 +38,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Itera
     ``browser`` (tests/conftest.py) first, so a missing browser skips, or fails, before the app starts."""
     import uvicorn
 
+    from tactful.kb import STORE_EXAMPLE
     from tactful.store import open_store
     from tactful.web.app import WebSettings, create_app
 
@@ -47,7 +48,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Itera
     tokens = {}
     for name, role in (("ana", "agent"), ("mia", "manager")):
         _, tokens[role] = store.add_user(name, role)
-    app = create_app(store, secret_key="browser-tests", settings=WebSettings(rate_limit=0))
+    settings = WebSettings(kb_dir=STORE_EXAMPLE, rate_limit=0)  # the demo: --kb example
+    app = create_app(store, secret_key="browser-tests", settings=settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

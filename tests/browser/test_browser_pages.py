@@ -221,3 +221,72 @@ def test_hostile_customer_text_stays_inert(signed_in: Any, live_server: Any, art
     _assert_inert(page)
     assert dialogs == []
     page.screenshot(path=str(artifacts / "12-xss-inert.png"), full_page=True)
+
+
+def test_rewrite_my_draft_accepts_some_changes_and_a_draft_waits_beside_the_agents(
+    agent_page: Any, live_server: Any, artifacts: Path, console_errors: Any
+) -> None:
+    page = agent_page
+    page.goto(live_server.url + "/workspace")
+    page.fill("#message", MESSAGE)
+    page.fill("#facts", "purchase_date=2026-09-10\ntoday=2026-11-23")
+    page.fill("#draft", BAD_REPLY)
+    page.wait_for_selector("#findings li[data-rule='tactful.tone.shouting']")
+
+    # Findings: most severe first, each under a title with its rule id as the tooltip.
+    levels = page.eval_on_selector_all("#findings li.finding", "els => els.map(e => e.className)")
+    rank = [0 if "lvl-error" in c else 1 if "lvl-warning" in c else 2 for c in levels]
+    assert rank == sorted(rank) and len(rank) >= 3
+    title = page.locator("#findings li[data-rule='tactful.tone.shouting'] .title")
+    assert title.inner_text() == "Shouting" and title.get_attribute("title") == "tactful.tone.shouting"
+    # The marks sit in the editor: the backdrop covers the textarea exactly.
+    box, under = page.locator("#draft").bounding_box(), page.locator("#highlight").bounding_box()
+    assert box and under and abs(box["x"] - under["x"]) < 1 and abs(box["width"] - under["width"]) < 1
+    assert page.locator("#highlight mark.lvl-warning").count() >= 1
+
+    # Rewrite my draft: every change listed with its words struck and added; keep only some.
+    page.click("#rewrite-btn")
+    page.wait_for_selector("#rewrite-changes li")
+    items = page.locator("#rewrite-changes li")
+    assert items.count() >= 3
+    assert page.locator("#rewrite-changes del").count() >= 1 and page.locator("#rewrite-changes ins").count() >= 1
+    assert page.input_value("#draft") == BAD_REPLY  # nothing applied yet
+    page.screenshot(path=str(artifacts / "09-workspace-rewrite-panel.png"), full_page=True)
+    titles = [items.nth(i).locator("strong").inner_text() for i in range(items.count())]
+    for i, name in enumerate(titles):  # reject everything but the shouting fix
+        if name != "Shouting":
+            items.nth(i).locator("input[type=checkbox]").uncheck()
+    page.click("#rewrite-apply")
+    page.wait_for_function("() => !document.getElementById('draft').value.includes('CANNOT')")
+    assert page.input_value("#draft") == BAD_REPLY.replace("CANNOT", "cannot")
+    assert page.locator("#rewrite-panel").is_hidden()
+
+    # Understand & draft with text in the box: the draft waits beside it until the agent chooses it.
+    mine = page.input_value("#draft")
+    page.click("#draft-btn")
+    page.wait_for_selector("#proposed")
+    assert page.input_value("#draft") == mine
+    assert "wool coat" in page.inner_text("#proposed-text")
+    page.screenshot(path=str(artifacts / "10-workspace-draft-beside.png"), full_page=True)
+    page.click("#use-draft-btn")
+    page.wait_for_selector("#editor")
+    assert "wool coat" in page.input_value("#draft") and page.locator("#proposed").count() == 0
+    assert console_errors(page) == []
+
+
+def test_practice_flags_a_wrong_order_number(
+    agent_page: Any, live_server: Any, artifacts: Path, console_errors: Any
+) -> None:
+    page = agent_page
+    page.goto(live_server.url + "/practice/return-past-window")
+    page.fill(
+        "#reply",
+        "Hello Maria,\n\nWe can't refund order B2213 after 30 days, but I can offer store credit. "
+        "Let me know if you'd like that.\n\nBest regards,\nAna",
+    )
+    page.click("#submit-attempt")
+    page.wait_for_selector("#contradictions")
+    assert "B2213" in page.inner_text("#contradictions") and "B2231" in page.inner_text("#contradictions")
+    assert "Excellent" not in page.inner_text("#coaching")
+    page.screenshot(path=str(artifacts / "11-practice-wrong-details.png"), full_page=True)
+    assert console_errors(page) == []

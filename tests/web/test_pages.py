@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -338,3 +339,99 @@ def test_pages_load_only_same_origin_assets(agent: tuple[TestClient, str]) -> No
     assert "<script>" not in html  # no inline code; the only script is /static/workspace.js
     assert client.get("/static/workspace.js").status_code == 200
     assert client.get("/static/app.css").status_code == 200
+
+
+def _draft_box(html: str) -> str:
+    found = re.search(r'<textarea id="draft"[^>]*>(.*?)</textarea>', html, re.S).group(1)  # type: ignore[union-attr]
+    return unescape(found)
+
+
+def test_a_composed_draft_never_replaces_the_agents_own_reply(agent: tuple[TestClient, str]) -> None:
+    client, csrf = agent
+    mine = "Hi Ana, we can't refund the coat, but I can offer store credit."
+    form = {"csrf": csrf, "message": MESSAGE, "facts": FACTS, "draft": mine}
+    html = client.post("/workspace", data={**form, "action": "draft"}).text
+    assert _draft_box(html) == mine  # untouched
+    proposed = re.search(r'<pre class="reply" id="proposed-text">(.*?)</pre>', html, re.S)
+    assert proposed and "wool coat" in proposed.group(1) and 'id="use-draft-btn"' in html
+    suggested = unescape(re.search(r'name="proposed" value="([^"]*)"', html, re.S).group(1))  # type: ignore[union-attr]
+    chosen = client.post("/workspace", data={**form, "proposed": suggested, "action": "use_draft"}).text
+    assert _draft_box(chosen) == suggested and 'id="proposed"' not in chosen
+    empty = client.post("/workspace", data={**form, "draft": "", "action": "draft"}).text
+    assert "wool coat" in _draft_box(empty) and 'id="proposed"' not in empty  # an empty box takes it
+
+
+def test_rewrite_my_draft_shows_each_change_and_applies_only_the_accepted(agent: tuple[TestClient, str]) -> None:
+    client, csrf = agent
+    form = {"csrf": csrf, "message": MESSAGE, "facts": FACTS, "draft": BAD}
+    html = client.post("/workspace", data={**form, "action": "rewrite"}).text
+    assert _draft_box(html) == BAD  # nothing changes until the agent accepts
+    changes = re.findall(r'<input type="checkbox" name="accept" value="(\d+)" checked>\s*<strong title="([^"]+)"', html)
+    rules = [rule for _, rule in changes]
+    assert "tactful.tone.shouting" in rules and "tactful.alternatives.none" in rules
+    assert "<del>CANNOT </del><ins>cannot </ins>" in html or "<del>CANNOT</del>" in html
+    original = unescape(re.search(r'name="original" value="([^"]*)"', html).group(1))  # type: ignore[union-attr]
+    shouting = next(i for i, rule in changes if rule == "tactful.tone.shouting")
+    applied = client.post(
+        "/workspace",
+        data={**form, "original": original, "accept": [shouting], "action": "apply_rewrite"},
+    ).text
+    box = _draft_box(applied)
+    assert box == BAD.replace("CANNOT", "cannot")  # only the accepted change
+    # The page script's JSON twins of the same two steps.
+    page = {"message": MESSAGE, "channel": "email", "facts": FACTS}
+    panel = client.post("/workspace/rewrite", json={"text": BAD, **page}, headers={"x-csrf-token": csrf}).json()
+    assert panel["score"] > panel["score_before"] and panel["changes"]
+    assert all({"title", "rule", "diff", "context_before"} <= set(c) for c in panel["changes"])
+    every = [c["index"] for c in panel["changes"]]
+    full = client.post(
+        "/workspace/rewrite/apply", json={"original": BAD, "accept": every, **page}, headers={"x-csrf-token": csrf}
+    ).json()
+    assert full["text"] == panel["text"]
+    none = client.post(
+        "/workspace/rewrite/apply", json={"original": BAD, "accept": [], **page}, headers={"x-csrf-token": csrf}
+    ).json()
+    assert none["text"] == BAD
+    bad = client.post(
+        "/workspace/rewrite/apply", json={"original": BAD, "accept": "all"}, headers={"x-csrf-token": csrf}
+    )
+    assert bad.status_code == 422
+
+
+def test_findings_most_severe_first_with_titles_and_the_rule_id_in_a_tooltip(agent: tuple[TestClient, str]) -> None:
+    client, csrf = agent
+    blame = "Hi Maria, we CANNOT refund order B2231. You should have read the terms."
+    html = client.post(
+        "/workspace", data={"csrf": csrf, "message": MESSAGE + " - Anna", "facts": FACTS, "draft": blame}
+    ).text
+    levels = re.findall(r'<li class="finding lvl-(\w+)"', html)
+    rank = {"error": 0, "warning": 1, "suggestion": 2}
+    assert levels and levels[0] == "error" and [rank[x] for x in levels] == sorted(rank[x] for x in levels)
+    assert '<strong class="title" title="tactful.tone.blame_customer">Blames the customer</strong>' in html
+    assert 'id="contradictions"' in html and "Maria" in html  # the name is not the one they signed with
+    assert 'class="backdrop"' in html and "<mark" in html  # highlighted in the editor itself
+    clean = client.post(
+        "/workspace",
+        data={"csrf": csrf, "message": "Thanks!", "draft": "You're welcome, happy to help any time."},
+    ).text
+    assert re.search(r'<p class="muted none" id="no-findings">No findings.</p>', clean)
+    assert re.search(r'<ol id="findings" class="findings" hidden>\s*</ol>', clean)
+
+
+def test_without_a_kb_nothing_is_decided_and_no_policy_is_invented(
+    make_app: Any, web_users: dict[str, Any]
+) -> None:
+    with TestClient(make_app(kb_dir=None), raise_server_exceptions=False) as client:
+        csrf = _login(client, web_users["agent"].token)
+        html = client.post(
+            "/workspace", data={"csrf": csrf, "message": MESSAGE, "facts": FACTS, "action": "draft"}
+        ).text
+        assert "No policy KB is configured" in html
+        draft = _draft_box(html)
+        assert "30 days" not in draft and "store credit" not in draft.lower()
+        assert "manager" not in draft and "business day" not in draft
+        headers = web_users["agent"].headers
+        r = client.get("/v1/policies", headers=headers)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "no_kb"
+        drafts = client.post("/v1/compose", json={"message": MESSAGE}, headers=headers).json()
+        assert drafts[0]["decision"]["policy"] is None and drafts[0]["notes"]

@@ -202,3 +202,15 @@ def test_managers_see_an_agents_progress_and_agents_only_their_own(
     _login(client, web_users["agent"].token)
     own = client.get("/practice?agent=manager-user").text  # ignored for an agent: their own page
     assert "Practice: manager-user" not in own and "first 20, latest 70" in own
+
+
+def test_practice_flags_a_name_or_order_number_the_customer_did_not_write(
+    client: TestClient, web_users: dict[str, Any]
+) -> None:
+    csrf = _login(client, web_users["agent"].token)
+    wrong = GOOD_REFUND.replace("order B2231", "order B2213")
+    html = client.post("/practice/return-past-window", data={"csrf": csrf, "reply": wrong}).text
+    assert 'id="contradictions"' in html and "B2213" in html and "B2231" in html
+    assert "Excellent" not in html and "Fix the error first" in html
+    right = client.post("/practice/return-past-window", data={"csrf": csrf, "reply": GOOD_REFUND}).text
+    assert 'id="contradictions"' not in right

@@ -137,11 +137,10 @@ def fix_table(ctx: Context | None) -> dict[str, str]:
     """Rule id -> button label for every rule that may have a one-click fix in this context."""
     from tactful.composer.edits import load_rewrites
 
-    out: dict[str, str] = {}
-    for rule, spec in load_rewrites().items():
+    out: dict[str, str] = dict(_substitution_rules())
+    for rule, spec in load_rewrites().items():  # the rewrite's own edit comes first (fix_for)
         if spec.get("action", "keep") != "keep":
             out[rule] = LABELS.get(rule, "Fix it")
-    out.update(_substitution_rules())
     out["tactful.consistency.customer_details"] = LABELS["tactful.consistency.customer_details"]
     if ctx is not None and ctx.topic is not None:
         out.update({r: LABELS[r] for r in _THANKS})
