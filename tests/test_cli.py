@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tactful.cli import main
@@ -113,24 +114,54 @@ def test_rules_command_lists_every_rule() -> None:
 
 MESSAGE = "Hi, I want a refund for order #A1234, the blue jacket doesn't fit."
 FACTS = ["--fact", "purchase_date=2026-09-01", "--fact", "today=2026-11-23", "--fact", "amount=80"]
+EXAMPLE_KB = ["--kb", "example"]
 
 
 def test_draft_writes_a_refusal_that_follows_the_method() -> None:
-    result = CliRunner().invoke(main, ["draft", "-", *FACTS], input=MESSAGE)
+    result = CliRunner().invoke(main, ["draft", "-", *FACTS, *EXAMPLE_KB], input=MESSAGE)
     assert result.exit_code == 0, result.output
     assert "refuse (refund-window)" in result.output and "A1234" in result.output
     assert "Store credit" in result.output and "BELOW THE TEAM THRESHOLD" not in result.output
 
 
+def test_without_a_kb_nothing_is_decided_and_the_draft_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TACTFUL_KB", raising=False)
+    monkeypatch.chdir(tmp_path)  # no tactful.toml here
+    result = CliRunner().invoke(main, ["draft", "-", *FACTS], input=MESSAGE)
+    assert result.exit_code == 0, result.output
+    assert "no policy applied" in result.output and "No policy KB is configured" in result.output
+    assert "30 days" not in result.output and "Store credit" not in result.output
+    assert "manager" not in result.output and "business day" not in result.output
+
+
+def test_the_kb_comes_from_the_environment_or_tactful_toml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TACTFUL_KB", "example")
+    assert "refuse (refund-window)" in CliRunner().invoke(main, ["draft", "-", *FACTS], input=MESSAGE).output
+    monkeypatch.delenv("TACTFUL_KB")
+    from tactful.kb import STORE_EXAMPLE
+
+    (tmp_path / "tactful.toml").write_text(f'[kb]\npath = "{STORE_EXAMPLE}"\n', encoding="utf-8")
+    assert "refuse (refund-window)" in CliRunner().invoke(main, ["draft", "-", *FACTS], input=MESSAGE).output
+    missing = CliRunner().invoke(
+        main, ["draft", "-", *FACTS, "--kb", str(tmp_path / "nowhere")], input=MESSAGE
+    )
+    assert missing.exit_code == 2 and "nowhere" in missing.output and "Traceback" not in missing.output
+
+
 def test_draft_json_variants_and_channels() -> None:
     result = CliRunner().invoke(
-        main, ["draft", "-", *FACTS, "--variants", "2", "--format", "json"], input=MESSAGE
+        main, ["draft", "-", *FACTS, *EXAMPLE_KB, "--variants", "2", "--format", "json"], input=MESSAGE
     )
     drafts = json.loads(result.output)
     assert len(drafts) == 2 and drafts[0]["text"] != drafts[1]["text"]
     assert all(d["analysis"]["is_refusal"] for d in drafts)
     social = CliRunner().invoke(
-        main, ["draft", "-", *FACTS, "--channel", "social", "--format", "json"], input=MESSAGE
+        main, ["draft", "-", *FACTS, *EXAMPLE_KB, "--channel", "social", "--format", "json"], input=MESSAGE
     )
     text = json.loads(social.output)[0]["text"]
     assert "A1234" not in text and len(text) < len(drafts[0]["text"])
@@ -148,16 +179,18 @@ def test_rewrite_shows_the_edit_and_the_new_score(tmp_path: Path) -> None:
     draft.write_text("Unfortunately we CANNOT refund this. Sorry! So sorry again.", encoding="utf-8")
     customer = tmp_path / "customer.txt"
     customer.write_text(MESSAGE, encoding="utf-8")
-    result = CliRunner().invoke(main, ["rewrite", str(draft), "--customer", str(customer), *FACTS])
+    result = CliRunner().invoke(
+        main, ["rewrite", str(draft), "--customer", str(customer), *FACTS, *EXAMPLE_KB]
+    )
     assert result.exit_code == 0, result.output
     assert "[-CANNOT-] {+cannot+}" in result.output  # git-style word diff off a terminal
-    assert "added alternative (from kb)" in result.output and "Rewritten reply" in result.output
+    assert "added alternative (from kb:refund-window)" in result.output and "Rewritten reply" in result.output
     as_json = CliRunner().invoke(
-        main, ["rewrite", str(draft), "--customer", str(customer), *FACTS, "--format", "json"]
+        main, ["rewrite", str(draft), "--customer", str(customer), *FACTS, *EXAMPLE_KB, "--format", "json"]
     )
     data = json.loads(as_json.output)
     assert data["score"] > data["score_before"] and data["analysis"]["is_refusal"] is True
-    diff = CliRunner().invoke(main, ["rewrite", str(draft), "--no-kb", "--format", "diff"])
+    diff = CliRunner().invoke(main, ["rewrite", str(draft), *EXAMPLE_KB, "--no-kb", "--format", "diff"])
     assert diff.output.startswith("--- draft\n+++ rewrite\n") and "Store credit" not in diff.output
 
 

@@ -50,10 +50,10 @@ def draft(
         return
     for d in drafts:
         warning = "  BELOW THE TEAM THRESHOLD: edit before sending" if d.below_threshold else ""
-        policy = d.decision.get("policy") or {}
-        click.echo(
-            f"── draft {d.variant + 1} · {d.channel} · score {d.score}/100 · "
-            f"{d.decision.get('outcome')} ({policy.get('id', 'no policy')}){warning}"
-        )
+        policy = d.decision.get("policy")
+        decided = f"{d.decision.get('outcome')} ({policy['id']})" if policy else "no policy applied"
+        click.echo(f"── draft {d.variant + 1} · {d.channel} · score {d.score}/100 · {decided}{warning}")
         click.echo(d.text)
+        for note in d.notes:
+            click.echo(f"! {note}")
         click.echo()

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 @click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact you know (repeatable).")
 @click.option("--type", "request_type", help="Request type, when the message doesn't make it clear.")
 @click.option("--channel", type=click.Choice(["email", "chat", "social"]), default="email", show_default=True)
+@click.option("--thread", is_flag=True, help="social: over 280 characters, write it as numbered tweets.")
 @click.option("--polish", is_flag=True, help="Have the LLM in tactful.toml [llm] reword it (guarded).")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "diff"]), default="text", show_default=True
@@ -35,11 +36,13 @@ def rewrite(
     facts: tuple[str, ...],
     request_type: str | None,
     channel: str,
+    thread: bool,
     polish: bool,
     fmt: str,
     config_path: str | None,
 ) -> None:
-    """Rewrite the agent's DRAFT (a file, or - for standard input); the decision never changes."""
+    """Rewrite the agent's DRAFT (a file, or - for standard input); the decision never changes.
+    A draft that opens with an @handle is a public post: its handle stays first, its sign-off last."""
     from tactful.composer import rewrite as do_rewrite
 
     if customer == "-" and draft == "-":
@@ -57,6 +60,7 @@ def rewrite(
             request_type=request_type,
             channel=channel,
             polish=polish,
+            thread=thread,
         )
     except ValueError as exc:  # empty draft, a fact of the wrong type, an unknown request type
         fail(str(exc))
@@ -93,6 +97,11 @@ def _print(result: Rewrite) -> None:
         console.print(Text(f"LLM polish ({result.polish['model']}) {verdict}", style="cyan"))
     console.print()
     console.print("[bold]Rewritten reply[/bold]")
+    if result.thread:
+        for tweet in result.thread:
+            console.print(Text(tweet))
+            console.print()
+        return
     console.print(Text(result.text))
 
 

@@ -249,7 +249,10 @@ def test_rewrite_my_draft_accepts_some_changes_and_a_draft_waits_beside_the_agen
     page.wait_for_selector("#rewrite-changes li")
     items = page.locator("#rewrite-changes li")
     assert items.count() >= 3
-    assert page.locator("#rewrite-changes del").count() >= 1 and page.locator("#rewrite-changes ins").count() >= 1
+    assert (
+        page.locator("#rewrite-changes del").count() >= 1
+        and page.locator("#rewrite-changes ins").count() >= 1
+    )
     assert page.input_value("#draft") == BAD_REPLY  # nothing applied yet
     page.screenshot(path=str(artifacts / "09-workspace-rewrite-panel.png"), full_page=True)
     titles = [items.nth(i).locator("strong").inner_text() for i in range(items.count())]

@@ -361,12 +361,16 @@ def test_a_composed_draft_never_replaces_the_agents_own_reply(agent: tuple[TestC
     assert "wool coat" in _draft_box(empty) and 'id="proposed"' not in empty  # an empty box takes it
 
 
-def test_rewrite_my_draft_shows_each_change_and_applies_only_the_accepted(agent: tuple[TestClient, str]) -> None:
+def test_rewrite_my_draft_shows_each_change_and_applies_only_the_accepted(
+    agent: tuple[TestClient, str],
+) -> None:
     client, csrf = agent
     form = {"csrf": csrf, "message": MESSAGE, "facts": FACTS, "draft": BAD}
     html = client.post("/workspace", data={**form, "action": "rewrite"}).text
     assert _draft_box(html) == BAD  # nothing changes until the agent accepts
-    changes = re.findall(r'<input type="checkbox" name="accept" value="(\d+)" checked>\s*<strong title="([^"]+)"', html)
+    changes = re.findall(
+        r'<input type="checkbox" name="accept" value="(\d+)" checked>\s*<strong title="([^"]+)"', html
+    )
     rules = [rule for _, rule in changes]
     assert "tactful.tone.shouting" in rules and "tactful.alternatives.none" in rules
     assert "<del>CANNOT </del><ins>cannot </ins>" in html or "<del>CANNOT</del>" in html
@@ -380,16 +384,22 @@ def test_rewrite_my_draft_shows_each_change_and_applies_only_the_accepted(agent:
     assert box == BAD.replace("CANNOT", "cannot")  # only the accepted change
     # The page script's JSON twins of the same two steps.
     page = {"message": MESSAGE, "channel": "email", "facts": FACTS}
-    panel = client.post("/workspace/rewrite", json={"text": BAD, **page}, headers={"x-csrf-token": csrf}).json()
+    panel = client.post(
+        "/workspace/rewrite", json={"text": BAD, **page}, headers={"x-csrf-token": csrf}
+    ).json()
     assert panel["score"] > panel["score_before"] and panel["changes"]
     assert all({"title", "rule", "diff", "context_before"} <= set(c) for c in panel["changes"])
     every = [c["index"] for c in panel["changes"]]
     full = client.post(
-        "/workspace/rewrite/apply", json={"original": BAD, "accept": every, **page}, headers={"x-csrf-token": csrf}
+        "/workspace/rewrite/apply",
+        json={"original": BAD, "accept": every, **page},
+        headers={"x-csrf-token": csrf},
     ).json()
     assert full["text"] == panel["text"]
     none = client.post(
-        "/workspace/rewrite/apply", json={"original": BAD, "accept": [], **page}, headers={"x-csrf-token": csrf}
+        "/workspace/rewrite/apply",
+        json={"original": BAD, "accept": [], **page},
+        headers={"x-csrf-token": csrf},
     ).json()
     assert none["text"] == BAD
     bad = client.post(
@@ -398,7 +408,9 @@ def test_rewrite_my_draft_shows_each_change_and_applies_only_the_accepted(agent:
     assert bad.status_code == 422
 
 
-def test_findings_most_severe_first_with_titles_and_the_rule_id_in_a_tooltip(agent: tuple[TestClient, str]) -> None:
+def test_findings_most_severe_first_with_titles_and_the_rule_id_in_a_tooltip(
+    agent: tuple[TestClient, str],
+) -> None:
     client, csrf = agent
     blame = "Hi Maria, we CANNOT refund order B2231. You should have read the terms."
     html = client.post(

@@ -289,26 +289,29 @@ def _compose_one(
 
 
 def _fit_tweet(lead: list[str], opening: list[str], body: list[str], tail: list[str]) -> str:
-    """Handle first, sign-off last, within 280 characters as Twitter counts them. When it is too long,
-    the opening goes first, then the options after the first, then the question about them; the no,
-    its reason and the step to a private message stay."""
+    """Handle first, sign-off last, within 280 characters as Twitter counts them. Too long, it gives up
+    in this order: the opening, the options after the closest one, the question about them, the
+    options, the reason; the no and the step to a private message stay."""
     body = [b.replace("\n", " ") for b in body]
 
     def text(parts: list[str]) -> str:
         return " ".join([*lead, *parts, *tail])
 
-    tries = [[*opening, *body], body]
-    for i, piece in enumerate(body):
-        if "; or " in piece:  # the policy's options inline: keep only the closest one
-            first = piece.split("; or ")[0].rstrip(".") + "."
-            tries.append([*body[:i], first, *body[i + 1 :]])
-            tries.append(
-                [
-                    b
-                    for b in [*body[:i], first, *body[i + 1 :]]
-                    if not b.startswith(("Let me know", "Just reply"))
-                ]
-            )
+    def closest(piece: str) -> str:
+        return piece.split("; or ")[0].rstrip(".") + "." if "; or " in piece else piece
+
+    no, rest = body[:1], body[1:]
+    options = [p for p in rest if p.startswith("Here is what")]
+    ask = [p for p in rest if p.startswith(("Let me know", "Just reply"))]
+    private = [p for p in rest if p not in options and p not in ask]
+    tries = [
+        [*opening, *body],
+        [*no, *options, *ask, *private],
+        [*no, *map(closest, options), *ask, *private],
+        [*no, *map(closest, options), *private],
+        [*no, *private],
+        [no[0].split(". ")[0].rstrip(".") + ".", *private] if no else private,
+    ]
     return next((text(p) for p in tries if tweet_length(text(p)) <= TWEET_LIMIT), text(tries[-1]))
 
 
@@ -334,7 +337,7 @@ def compose(
     """
     from tactful.analyzer.core import analyze
     from tactful.composer.topic import topic_of
-    from tactful.kb.decide import decide
+    from tactful.kb.decide import coerce_facts, decide
     from tactful.kb.models import Decision
     from tactful.understanding import understand
 
@@ -355,6 +358,7 @@ def compose(
     stated = stated_facts(u, kb_facts)  # "I bought it 40 days ago": the customer said when
     kb_facts.update({name: value for name, value, _ in stated})
     if kb is None:
+        coerce_facts(kb_facts, {})  # a malformed fact is an error with or without policies
         decision = Decision("needs_approval", rtype or "other", None, notes=(NO_KB,))
     elif rtype is None:
         decision = Decision(

@@ -96,8 +96,13 @@ def build_context(
         ctx.notes.append(f"The customer's message was not used: {u.note}")
         u = None
     ctx.understanding = u
-    ctx.topic = (topic_of(message, draft) or request_topic(u, channel)) if u is not None else None
+    ctx.topic = (request_topic(u, channel) or topic_of(message, draft)) if u is not None else None
     if kb is None:
+        from tactful.kb.decide import coerce_facts
+
+        coerce_facts(
+            {k: v for k, v in (facts or {}).items() if k != "request_type"}, {}
+        )  # malformed: an error
         return ctx
     from tactful.kb.decide import decide
 

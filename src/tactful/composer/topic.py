@@ -74,15 +74,21 @@ _LEADS = {
 
 
 def request_topic(u: Understanding | None, channel: str) -> Topic | None:
-    """ "a refund for your Aurora blender (order 5521)": the request type read with confidence, with the
-    product or order it is about; None without such details (or in public, where they stay private)."""
-    from tactful.composer.core import CONFIDENT, load_templates, mirrored_about
+    """ "a refund for your Aurora blender (order 5521)", "to return your boots": the request type read
+    with confidence, with the product or order it is about; None without such details (or in public,
+    where they stay private)."""
+    from tactful.composer.core import CONFIDENT, _thing, load_templates, mirrored_about
 
     if u is None or u.request is None or u.request.confidence < CONFIDENT or channel == "social":
         return None
     ask = load_templates()["asks"].get(u.request.type)
-    about = mirrored_about(u, channel)
-    return Topic((f"{ask}{about}",), "request") if ask and about else None
+    about, thing = mirrored_about(u, channel), _thing(u)
+    if not ask or not about:
+        return None
+    if ask.startswith("to "):  # "to return your item": the item named instead
+        verb = ask.split()[1]
+        return Topic((f"to {verb} {thing}",), "ask")
+    return Topic((f"{ask}{about}",), "request")
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,7 @@ class DraftOut(BaseModel):
     analysis: AnalysisOut
     below_threshold: bool
     sources: list[dict[str, str]]
+    notes: list[str] = Field(default_factory=list, description="What the agent must still do (e.g. no KB).")
 
 
 class RewriteIn(_In):
@@ -134,6 +135,9 @@ class RewriteIn(_In):
     facts: dict[str, Any] | None = None
     request_type: str | None = Field(None, description="Overrides the request type read from the message.")
     channel: Channel = "email"
+    thread: bool = Field(
+        False, description="A public reply over 280 characters comes back as numbered tweets."
+    )
 
 
 class RewriteOut(BaseModel):
@@ -149,6 +153,13 @@ class RewriteOut(BaseModel):
     notes: list[str]
     guard: Any
     polish: Any
+    hunks: list[dict[str, Any]] = Field(
+        default_factory=list, description="The edit word by word, in the draft's offsets."
+    )
+    edits: list[dict[str, Any]] = Field(
+        default_factory=list, description="Each change and the rule it fixes."
+    )
+    thread: list[str] | None = None
 
 
 # ── policies ──────────────────────────────────────────────────────────────────────────────

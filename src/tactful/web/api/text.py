@@ -132,6 +132,7 @@ async def rewrite_draft(body: RewriteIn, request: Request) -> Response:
         "config": config_of(request),
         "request_type": body.request_type,
         "channel": body.channel,
+        "thread": body.thread,
     }
     size = len(body.draft) + len(body.customer_message or "")
     try:
