@@ -263,3 +263,25 @@ def test_property_rewrites_follow_the_rules(
     added = [s for s in sentences if s not in draft.lower()]
     assert len(added) == len(set(added))  # nothing the rewrite added is said twice
     assert analyze(r.text, message).score == r.score
+
+
+def _seconds(fn: Any) -> float:
+    import time
+
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def test_cost_is_linear_in_the_draft_and_the_message(kb: Any) -> None:
+    draft = "Hi, we CANNOT refund this!! As I already said, sorry. So sorry again. https://help.example.com/x "
+    message = "can you refund my blue kettle from order 5521? it arrived broken. "
+    facts = {"purchase_date": "2026-08-01", "today": "2026-11-23"}
+
+    def run(n: int) -> float:
+        return min(_seconds(lambda: rewrite(draft * n, message * n, facts, kb)) for _ in range(2))
+
+    run(2)
+    assert run(40) < 40 * max(run(4), 1e-3)  # 10x the text: ~10x the time, never ~100x
+    small = min(_seconds(lambda: compose(message * 4, facts, kb)) for _ in range(2))
+    assert min(_seconds(lambda: compose(message * 40, facts, kb)) for _ in range(2)) < 40 * max(small, 1e-3)

@@ -13,13 +13,14 @@ one-click fix on the page applies, so both follow the same rules in any order.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tactful.analyzer.signals import load_yaml
-from tactful.composer.frame import Frame, lower_first, opens_sentence, sentence_end, sentence_start
+from tactful.composer.frame import Frame, lower_first, opens_sentence, sentence_end
 from tactful.config import Config
 from tactful.model import Span
 
@@ -159,11 +160,24 @@ def _lower_shouting(text: str) -> str:
     return _BANG_RUN.sub("!", words)
 
 
+def sentence_of(feats: Features, span: Span) -> Span:
+    """The sentence holding ``span`` (by bisection: an edit per finding stays linear in the text)."""
+    sentences = feats.sentences
+    i = bisect_right([s[0] for s in sentences], span[0]) - 1 if sentences else -1
+    if i >= 0 and sentences[i][0] <= span[0] < sentences[i][1]:
+        return sentences[i]
+    return span
+
+
 def _has_substance(feats: Features, sentence: Span, span: Span, signals: list[str]) -> bool:
     """Does the sentence say something besides the flagged phrase (a no, an option, a reason)?"""
     for signal in signals:
-        if any(sentence[0] <= s < sentence[1] and not span[0] <= s < span[1] for s, _ in feats.spans(signal)):
-            return True
+        found = feats.spans(signal)
+        at = bisect_left(found, (sentence[0], -1))
+        while at < len(found) and found[at][0] < sentence[1]:
+            if not span[0] <= found[at][0] < span[1]:
+                return True
+            at += 1
     return False
 
 
@@ -176,7 +190,7 @@ def phrase_edit(rule: str, span: Span, feats: Features) -> Edit | None:
     action = spec.get("action", "keep")
     found = text[span[0] : span[1]]
     if action == "rephrase":  # blame: say the rule instead, in the sentence itself
-        sentence = feats.sentence_of(span)
+        sentence = sentence_of(feats, span)
         said = text[sentence[0] : sentence[1]]
         for pattern, new in _replacements(rule):
             m = pattern.search(said)
@@ -198,7 +212,7 @@ def phrase_edit(rule: str, span: Span, feats: Features) -> Edit | None:
     if action == "lower":
         return Edit(span[0], span[1], _cased(text, span[0], _lower_shouting(found)), rule)
     if action == "sentence":
-        sentence = feats.sentence_of(span)
+        sentence = sentence_of(feats, span)
         if not _has_substance(feats, sentence, span, spec.get("keep_if", [])):
             return Edit(sentence[0], sentence[1], "", rule)
         if spec.get("then", "drop") == "keep":
@@ -276,7 +290,7 @@ def only_names_the_policy(feats: Features) -> bool:
     reasons = feats.spans("reason")
     sentences = []
     for span in reasons:  # the sentence, and the reason itself where it runs over a line break
-        sentence = feats.sentence_of(span)
+        sentence = sentence_of(feats, span)
         sentences.append(text[min(sentence[0], span[0]) : max(sentence[1], span[1])])
     return bool(sentences) and all(_VAGUE_REASON.search(s) and not re.search(r"\d", s) for s in sentences)
 
@@ -474,7 +488,3 @@ def note_for(rule: str, ctx: Context) -> str | None:
     if rule == "tactful.tone.blame_customer":
         return "Blame left as written: explain the rule instead of their mistake."
     return None
-
-
-def sentence_bounds(text: str, span: Span) -> Span:
-    return sentence_start(text, span[0]), sentence_end(text, span[1])

@@ -35,7 +35,8 @@ _INLINE_TAIL = re.compile(  # "… Sorry! Thanks, Ana" on one line
     r"[ \t]+[A-Z][\w'’-]*[.!]?[ \t]*\Z"
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\Z)|\n[ \t]*\n")
-_WORD_START = re.compile(r"[A-Za-z]")
+_NONSPACE = re.compile(r"\S+")
+_WINDOW = 400  # how far a seam looks back: a sentence start, the word before
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,12 @@ def tweet_length(text: str) -> int:
 
 
 def in_url(text: str, pos: int) -> bool:
-    return any(m.start() <= pos < m.end() for m in URL.finditer(text))
+    """Is ``pos`` inside a link? (Looks only at the word around it: linear over many calls.)"""
+    lo = pos
+    while lo > 0 and not text[lo - 1].isspace() and pos - lo < _WINDOW:
+        lo -= 1
+    m = URL.search(text, lo)
+    return m is not None and m.start() <= pos < m.end()
 
 
 def sentence_end(text: str, pos: int) -> int:
@@ -87,17 +93,6 @@ def sentence_end(text: str, pos: int) -> int:
     return len(text.rstrip())
 
 
-def sentence_start(text: str, pos: int) -> int:
-    """Where the sentence holding ``pos`` starts."""
-    start = 0
-    for m in _SENTENCE_END.finditer(text, 0, pos):
-        if not in_url(text, m.start()):
-            start = m.end()
-    while start < pos and text[start] in " \t\n":
-        start += 1
-    return start
-
-
 def lower_first(sentence: str) -> str:
     """A sentence going on after "Hi there, …": its first letter lower-cased, unless it is "I"."""
     if re.match(r"I\b", sentence):
@@ -106,7 +101,7 @@ def lower_first(sentence: str) -> str:
 
 
 def opens_sentence(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t")
+    before = text[max(0, pos - _WINDOW) : pos].rstrip(" \t")
     return not before or before[-1] in ".!?\n"
 
 
@@ -116,7 +111,7 @@ def _capitalize_at(text: str, pos: int) -> str:
         pos += 1
     if pos >= len(text) or not text[pos].islower() or in_url(text, pos):
         return text
-    word = re.match(r"\S+", text[pos:])
+    word = _NONSPACE.match(text, pos)
     if word and ("/" in word.group(0) or "." in word.group(0).rstrip(".,!?")):
         return text  # "support.example.com", "w/our"
     return text[:pos] + text[pos].upper() + text[pos + 1 :]
@@ -153,19 +148,30 @@ def splice(text: str, start: int, end: int, new: str) -> str:
 
 
 def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
-    """Apply non-overlapping edits (start, end, new) from the last to the first; an edit that
-    overlaps one already taken is skipped. Inserts at one point keep their order."""
+    """Apply non-overlapping edits (start, end, new) from the first to the last; an edit that overlaps
+    one already taken is skipped, inserts at one point keep their order. Each seam is tidied within a
+    window of the text around it, so many edits cost time linear in the text."""
     chosen: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
+    reach = -1  # the end of the last edit that replaced something
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        if any(s < end and start < e for s, e in taken if not (s == e or start == end)):
+        if start < reach:
             continue
         chosen.append((start, end, new))
-        taken.append((start, end))
-    out = text
-    for start, end, new in reversed(chosen):
-        out = splice(out, start, end, new)
-    return out
+        if start < end:
+            reach = end
+    done: list[str] = []
+    tail = ""  # the end of the text written so far: seams look back into it
+    pos = 0
+    for i, (start, end, new) in enumerate(chosen):
+        tail += text[pos:start]
+        if len(tail) > 2 * _WINDOW:
+            done.append(tail[:-_WINDOW])
+            tail = tail[-_WINDOW:]
+        upto = chosen[i + 1][0] if i + 1 < len(chosen) else len(text)
+        tail = splice(tail + text[start:upto], len(tail), len(tail) + end - start, new)
+        pos = upto
+    done.append(tail + text[pos:])
+    return "".join(done)
 
 
 def as_thread(text: str, limit: int = TWEET_LIMIT) -> list[str]:

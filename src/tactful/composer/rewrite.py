@@ -246,30 +246,34 @@ def plan(draft: str, analysis: Analysis, ctx: Context) -> tuple[list[Edit], list
     return edits, [n for n in dict.fromkeys(notes) if n]
 
 
-def _improve(
-    draft: str, before: Analysis, ctx: Context, limit: int | None
-) -> tuple[str, list[Edit], list[str]]:
-    """Keep each planned edit, in order, only if the score does not drop and the text still fits."""
+def _improve(draft: str, before: Analysis, ctx: Context, limit: int | None) -> tuple[str, list[Edit], list[str]]:
+    """Keep each step of the plan, in order, only if the score does not drop, the no stays a no and the
+    text still fits. The edits of one rule are one step (so the cost stays linear in the text: one
+    analysis per rule, not per edit); a single edit with shorter wordings tries them in turn."""
     from tactful.analyzer.core import analyze
 
     edits, notes = plan(draft, before, ctx)
+    steps: dict[tuple[str, str], list[Edit]] = {}
+    for edit in edits:
+        steps.setdefault((edit.rule, edit.kind), []).append(edit)
     chosen: list[Edit] = []
     text, score = draft, before.score
-    for planned in edits:
-        for new in (planned.new, *planned.fallbacks):
-            edit = replace(planned, new=new, fallbacks=())
-            candidate = apply(draft, [(e.start, e.end, e.new) for e in [*chosen, edit]])
+    for step in steps.values():
+        first = step[0]
+        options = [step] if len(step) > 1 else [[replace(first, new=n, fallbacks=())] for n in (first.new, *first.fallbacks)]
+        for option in options:
+            candidate = apply(draft, [(e.start, e.end, e.new) for e in [*chosen, *option]])
             if candidate == text:
                 break
             if limit is not None and tweet_length(candidate) > limit:
                 continue
             result = analyze(candidate, ctx.message, config=ctx.config)
             if result.score >= score and (result.is_refusal or not before.is_refusal):
-                chosen.append(edit)
+                chosen += option
                 text, score = candidate, result.score
             break
         else:
-            notes.append(f"Left out to stay within {limit} characters: “{planned.new.strip()}”")
+            notes.append(f"Left out to stay within {limit} characters: “{first.new.strip()}”")
     return text, chosen, notes
 
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 TOPICS_PATH = Path(__file__).with_name("topics.yml")
 ECHO_WORDS = 8  # the analyzer's echo: this many words copied verbatim earn nothing (seed 002)
+READ_CHARS = 2_000  # what the customer asks is near the start: the rest is not read (bounded cost)
+MAX_MATCHES = 8  # matches of one pattern tried before the next pattern
 _URL = re.compile(r"\b(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"[.@]?@\w+")
 _HASH = re.compile(r"#(?=\w)")
@@ -268,11 +270,13 @@ def topic_of(message: str | None, draft: str = "") -> Topic | None:
     if not message or not message.strip():
         return None
     r = rules()
-    text = clean(message)
+    text = clean(message[:READ_CHARS])
     customer_words = [w.lower() for w in _TOKEN.findall(text)]
     draft_forms = _spellings(draft)
     for pattern, say, kind in r.patterns:
-        for m in pattern.finditer(text):
+        for n, m in enumerate(pattern.finditer(text)):
+            if n == MAX_MATCHES:
+                break
             found = _render(m, say, kind, draft_forms, customer_words)
             if found is not None:
                 return found
@@ -284,7 +288,7 @@ def _render(
 ) -> Topic | None:
     r = rules()
     groups = m.groupdict()
-    words = _trim(groups.get("rest") or "").split()
+    words = _trim(groups.get("rest") or "").split()[: 3 * r.max_words]
     aux = (groups.get("aux") or "").lower()
     subject = " ".join(_swap((groups.get("subject") or "").split()))
     if subject.split() and subject.split()[0].lower() in ("the", "your", "our", "my"):
