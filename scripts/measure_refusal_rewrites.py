@@ -29,18 +29,53 @@ import json
 import re
 import sys
 import time
+from functools import cache
 from pathlib import Path
 
+import yaml
+
 import tactful
-from tactful.composer.frame import TWEET_LIMIT, URL, Frame, tweet_length
-from tactful.composer.stock import added_stock
 from tactful.config import Config
 
-DEFAULT = Path(__file__).resolve().parents[1].parent / "shared/data/real-replies-labelled/labels.jsonl"
+# The yardstick is defined here, not borrowed from the composer it measures, so the same script
+# measures another version of tactful too (PYTHONPATH=that/src): only tactful.rewrite is called.
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT.parent / "shared/data/real-replies-labelled/labels.jsonl"
+STOCK = ROOT / "src/tactful/composer/stock.yml"  # the stock lines, as data
+TWEET_LIMIT = 280
+URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _HANDLE = re.compile(r"(?<![\w.])@\w+")
 _LEAD = re.compile(r"\A\s*(?:\.?@\w+\s*)+")
+# The agent's sign-off or initials and a thread marker at the very end: "^SA", "/OP", "*SR", "-Becky", "2/2".
+_TAIL = re.compile(r"(?:\s[\^*~/][ \t]?[A-Z][A-Za-z]{0,14}|\s[-–—][ \t]?[A-Z][a-z]*)?(?:\s\(?\d/\d\)?)?\s*\Z")
+
+
+def tweet_length(text: str) -> int:
+    """Characters as Twitter counts them: every link is 23 (t.co)."""
+    return len(URL.sub("x" * 23, text))
+
+
+@cache
+def _stock() -> re.Pattern[str]:
+    patterns = yaml.safe_load(STOCK.read_text(encoding="utf-8"))["patterns"]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def stock_lines(text: str) -> list[str]:
+    return [m.group(0).lower() for m in _stock().finditer(text.replace("’", "'"))]
+
+
+def added_stock(before: str, after: str) -> list[str]:
+    had = stock_lines(before)
+    out = []
+    for line in stock_lines(after):
+        if line in had:
+            had.remove(line)
+        else:
+            out.append(line)
+    return out
 
 
 def invented(reply: str, customer: str, rewritten: str) -> list[str]:
@@ -63,11 +98,12 @@ def measure(rows: list[dict], config: Config) -> tuple[dict, list[dict]]:
         reply, customer = row["reply"], row.get("customer") or ""
         r = tactful.rewrite(reply, customer or None, channel="social", config=config)
         before, after = r.before, r.analysis
-        frame_before, frame_after = Frame.of(reply), Frame.of(r.text)
-        tail_before = reply[frame_before.body_end :].strip()
+        tail = _TAIL.search(reply)
+        tail_before = tail.group(0).strip() if tail else ""
         cases.append(
             {
                 "id": row["id"],
+                "company": row.get("company", ""),
                 "reply": reply,
                 "customer": customer,
                 "rewrite": r.text,
@@ -80,7 +116,7 @@ def measure(rows: list[dict], config: Config) -> tuple[dict, list[dict]]:
                 "invented": invented(reply, customer, r.text),
                 "handle_first": (_LEAD.match(reply) is None)
                 or r.text.startswith(_LEAD.match(reply).group(0).strip()),  # type: ignore[union-attr]
-                "sign_off_last": not tail_before or r.text[frame_after.body_end :].strip() == tail_before,
+                "sign_off_last": not tail_before or r.text.rstrip().endswith(tail_before),
                 "links_kept": all(u in r.text for u in URL.findall(reply)),
                 "chars": len(r.text),
                 "tweet_chars": tweet_length(r.text),
@@ -159,11 +195,45 @@ def report(f: dict) -> tuple[list[str], list[str]]:
     return lines, missed
 
 
+_GREETED = re.compile(
+    r"(?i:\b(?:hi|hey|hello|dear|good (?:morning|afternoon|evening))\b)[ \t]+(?!there\b|again\b)([A-Z][a-z]+)"
+)
+_SIGNED = re.compile(r"(\s[\^\-–])([A-Z][a-z]{3,})(\s+\d/\d)?\s*\Z")
+
+
+def anonymised(text: str, lead: str) -> str:
+    """A case as the gallery shows it: handles, greeted names and signed names replaced, links elided."""
+    text = URL.sub("<link>", text)
+    text = _LEAD.sub(lead + " ", text) if _LEAD.match(text) else text
+    text = _HANDLE.sub(lambda m: m.group(0) if m.group(0) == lead else "@…", text)
+    text = _GREETED.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "[name]", text)
+    text = _SIGNED.sub(lambda m: m.group(1) + "[agent]" + (m.group(3) or ""), text)
+    return " ".join(text.split())
+
+
+def gallery(cases: list[dict], n: int) -> str:
+    """Markdown for ``n`` changed cases, one per company, in file order (docs/compose.md)."""
+    seen: set[str] = set()
+    out = []
+    for c in cases:
+        if not c["changed"] or c["company"] in seen or len(out) == n:
+            continue
+        seen.add(c["company"])
+        out.append(
+            f"{len(out) + 1}. `{c['id']}` · score {c['score_before']} → {c['score_after']}\n\n"
+            f"   - **Customer:** {anonymised(c['customer'], '@brand')}\n"
+            f"   - **Before:** {anonymised(c['reply'], '@customer')}\n"
+            f"   - **After:** {anonymised(c['rewrite'], '@customer')}\n"
+        )
+    return "\n".join(out)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--labels", type=Path, default=DEFAULT)
     ap.add_argument("--show", type=int, default=0, help="print N changed rewrites, before and after")
     ap.add_argument("--json", action="store_true", help="every case as JSON lines instead of the summary")
+    ap.add_argument("--gallery", type=int, default=0, help="print N changed cases as anonymised Markdown")
     args = ap.parse_args()
     if not args.labels.exists():
         print(f"{args.labels}: not found (the shared data lives in ../shared/data)", file=sys.stderr)
@@ -171,6 +241,9 @@ def main() -> int:
     rows = [json.loads(line) for line in args.labels.open(encoding="utf-8") if line.strip()]
     rows = [r for r in rows if r.get("is_refusal")]
     figures, cases = measure(rows, Config())
+    if args.gallery:
+        print(gallery(cases, args.gallery))
+        return 0
     if args.json:
         for c in cases:
             print(json.dumps(c, ensure_ascii=False))
