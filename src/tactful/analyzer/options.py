@@ -36,17 +36,18 @@ _IN_CASE = re.compile(
     r"(?:questions?|help|assistance|concerns?|issues?|anything|trouble|problems?|else|support)\b"
     r"|\bfeel free\b|\banything else\b|\b(?:again|back)\b(?= [^.!?\n]{0,20}(?:if|when|should|anytime))"
 )
+_INFO_WORDS = ("more", "info", "detail", "update", "news")
+_IN_CASE_WORDS = ("if ", "should", "whenever", "in case", "feel free", "anything else", "again", "back")
 _SPLIT = re.compile(r",? or (?!not\b)|; ")
 # A self-help step: a verb from ``step_verbs`` (alternative.yml) opening a sentence or a clause after ':' or
 # a dash, or after "please", "you can", "we recommend" ("Restart the app", "Hi Ana! Please clear the cache",
 # "you can mark files as offline"). The lead is found by a regex, the verb by a set lookup.
 _GREETING = re.compile(r"\s*(?:(?:@\w+|hi|hey|hello|there|again|ok|okay)[\s,!.]+)*")
 _CLAUSE_MARKS = (": ", " - ")
-_STEP_WORDS = ("please", "kindly", "simply", "just", "also", "then", "first", "now")  # the verb comes next
-# "you can ...", "we'd recommend ...": matched at each "you", "we", "i" (positions from the word index)
-_STEP_PHRASE = re.compile(
-    r"(?:you (?:can|could|may|might)(?: also| still)?|(?:we|i)(?:'d|’d| would)? (?:recommend|suggest|advise|"
-    r"encourage)(?: that)?(?: you)?) "
+# What may stand just before a step verb: "please", "just", "you can (also)", "we'd recommend (that you)".
+_STEP_LEAD_BEFORE = re.compile(
+    r"(?:^|\W)(?:please|kindly|simply|just|also|then|first|now|you (?:can|could|may|might)(?: also| still)?"
+    r"|(?:we|i)(?:'d|’d| would)? (?:recommend|suggest|advise|encourage)(?: that)?(?: you)?)[\s,]+$"
 )
 _NEXT_WORDS = re.compile(r"([a-z][a-z'’-]*)(?: ([a-z]+))?")
 _NOT_A_STEP = ("more", "out", "further")  # "see more", "find out more": reading, not doing
@@ -59,40 +60,55 @@ def _step_verbs() -> frozenset[str]:
 
 
 def imperative_steps(folded: str, sentences: list[Span], starts: WordStarts) -> list[Span]:
-    """Spans of the step verbs that open a sentence or a clause, or follow "please" / "you can"."""
-    leads = []
-    for s0, s1 in sentences:
-        leads.append(_GREETING.match(folded, s0).end())  # type: ignore[union-attr]  # it always matches
-        for mark in _CLAUSE_MARKS:
-            at = folded.find(mark, s0, s1)
-            if at >= 0:
-                leads.append(at + len(mark))
-    by_word = starts.by_word
-    for word in _STEP_WORDS:
-        leads.extend(pos + len(word) + 1 for pos in by_word.get(word, ()))
-    for word in ("you", "we", "i"):
-        for pos in by_word.get(word, ()):
-            m = _STEP_PHRASE.match(folded, pos)
-            if m:
-                leads.append(m.end())
+    """Spans of the step verbs that open a sentence or a clause, or follow "please" / "you can".
+
+    Walks the step verbs the reply actually contains (from the word index: most replies have one or
+    two) and looks just behind each for what makes it a step."""
     verbs = _step_verbs()
+    by_word = starts.by_word
+    present = _step_first_words().intersection(by_word)
+    if not present:
+        return []
+    sentence_starts = [s for s, _ in sentences]
     out = set()
-    for at in leads:
-        m = _NEXT_WORDS.match(folded, at)
-        if m is None:
-            continue
-        first, second = m.group(1), m.group(2)
-        if second and f"{first} {second}" in verbs:
-            out.add(m.span())
-        elif first in verbs and second not in _NOT_A_STEP:
-            out.add(m.span(1))
+    for word in present:
+        for pos in by_word[word]:
+            m = _NEXT_WORDS.match(folded, pos)
+            if m is None:
+                continue
+            first, second = m.group(1), m.group(2)
+            if second and f"{first} {second}" in verbs:
+                span = m.span()
+            elif first in verbs and second not in _NOT_A_STEP:
+                span = m.span(1)
+            else:
+                continue
+            if _leads_to(folded, pos, sentence_starts):
+                out.add(span)
     return sorted(out)
+
+
+def _leads_to(folded: str, pos: int, sentence_starts: list[int]) -> bool:
+    """Is ``pos`` where a step begins: a sentence's first word after any greeting, the start of a clause
+    after ':' or a dash, or just after "please", "you can", "we'd recommend"…?"""
+    before = folded[max(0, pos - 48) : pos]
+    if before.endswith(_CLAUSE_MARKS) or _STEP_LEAD_BEFORE.search(before):
+        return True
+    k = bisect_right(sentence_starts, pos) - 1
+    return k >= 0 and _GREETING.match(folded, sentence_starts[k]).end() == pos  # type: ignore[union-attr]
+
+
+@cache
+def _step_first_words() -> frozenset[str]:
+    return frozenset(v.split()[0] for v in _step_verbs())
 
 
 _PHONE_WORDS = ("call", "phone", "tel", "ring", "contact", "line", "number", "reach", "dial", "text")
 # A phone number to call (North American, UK and toll-free shapes). Led by a digit so ``re`` jumps from
 # digit to digit; the edges are checked in Python (a digit-led pattern can't use a look-behind cheaply).
-_PHONE = re.compile(r"(?:1-)?\d{3}[- .]\d{3}[- .]\d{4}|0\d{3} ?\d{3} ?\d{4}|1-8\d\d-\w{3}-\w{4}")
+_PHONE = re.compile(
+    r"\d(?:\d\d[- .]\d{3}[- .]\d{4}|-\d{3}-\d{3}-\d{4}|\d{3} ?\d{3} ?\d{4}|-8\d\d-\w{3}-\w{4})"
+)
 
 
 def phone_numbers(folded: str) -> list[Span]:
@@ -128,8 +144,11 @@ def option_spans(
         k = bisect_right(starts, pos) - 1
         return sentences[k] if k >= 0 and pos < sentences[k][1] else None
 
+    # the sentence checks run only where their words can be (a few C-speed substring tests)
+    info_only = _INFO_ONLY if any(w in folded for w in _INFO_WORDS) else None
+    in_case = _IN_CASE if any(w in folded for w in _IN_CASE_WORDS) else None
     chosen: set[Span] = set()
-    for family, exclude in ((alternative, _INFO_ONLY), (channel, _IN_CASE), (help_link, _INFO_ONLY)):
+    for family, exclude in ((alternative, info_only), (channel, in_case), (help_link, info_only)):
         for start, end in family:
             sent = sentence_of(start) or (start, end)
             if sent in chosen:
