@@ -74,7 +74,7 @@ def kb() -> Any:
 def test_a_faithful_polish_is_used(endpoint: tuple[str, Scripted], kb: Any) -> None:
     url, script = endpoint
     [plain] = compose(MESSAGE, LATE, kb)
-    script.reply = "```\n" + plain.text.replace("I understand you'd like", "I see that you'd like") + "\n```"
+    script.reply = "```\n" + plain.text.replace("Thanks for asking for", "I see that you'd like") + "\n```"
     [draft] = compose(MESSAGE, LATE, kb, config=_config(url), polish=True)
     assert draft.polish is not None and draft.polish["accepted"] is True, draft.polish
     assert "I see that you'd like" in draft.text and "```" not in draft.text

@@ -107,7 +107,7 @@ def mirrored_about(u: Understanding, channel: str) -> str:
     return ""
 
 
-def _thing(u: Understanding) -> str:
+def thing_of(u: Understanding) -> str:
     """``your blue jacket`` or ``order A1234``: what thanks may name."""
     product = next((d.text for d in u.details_of("product")), None)
     if product:
@@ -137,21 +137,13 @@ def _questions(missing: tuple[str, ...], t: dict[str, Any]) -> str:
     return " ".join(asked[:2])
 
 
-def _opening(
-    u: Understanding, topic: Topic | None, ask: str | None, channel: str, variant: int, parts: _Parts
-) -> list[str]:
-    """What they asked, named, and thanks for it: their request with its details ("a refund for your
-    blue jacket (order A1234)"); else their own question said back; else nothing (never a stock line)."""
-    t = load_templates()
-    about = mirrored_about(u, channel)
-    thing = _thing(u) if channel != "social" else ""
-    if ask and about:
-        opening = _pick(t["openings"], variant).format(ask=ask, about=about)
-        out = [parts.add("acknowledgement", "message", opening)]
-        return out + [parts.add("thanks", "message", _pick(t["thanks"], variant).format(thing=thing))]
-    if topic is not None and not (channel == "social" and any(c.isdigit() for c in topic.say)):
-        return [parts.add("acknowledgement", "message", topic.thanks)]
-    return [parts.add("thanks", "message", _pick(t["thanks"], variant).format(thing=thing))] if thing else []
+def _opening(topic: Topic | None, channel: str, parts: _Parts) -> list[str]:
+    """What they asked, named, with thanks for it, in one sentence ("Thanks for asking for a refund for
+    your blue jacket (order A1234)."); nothing when they asked nothing specific (never a stock line).
+    In public, no order numbers."""
+    if topic is None or (channel == "social" and any(c.isdigit() for c in topic.say)):
+        return []
+    return [parts.add("acknowledgement", "message", topic.thanks)]
 
 
 def _sign_off(config: Config) -> str:
@@ -183,7 +175,7 @@ def _compose_one(
     outcome = decision.outcome
     policy = decision.policy
     ask = t["asks"].get(decision.request_type)
-    opening = _opening(u, topic, ask, channel, variant, parts)
+    opening = _opening(topic, channel, parts)
     mood = u.mood.label if u.mood is not None else "neutral"
     feeling: list[str] = []
     if channel == "email" and mood in t["moods"] and u.mood is not None and u.mood.evidence:
@@ -336,7 +328,7 @@ def compose(
     Raises ``ValueError`` for an empty message, an unknown channel or a variant count outside 1–3.
     """
     from tactful.analyzer.core import analyze
-    from tactful.composer.topic import topic_of
+    from tactful.composer.topic import request_topic, topic_of
     from tactful.kb.decide import coerce_facts, decide
     from tactful.kb.models import Decision
     from tactful.understanding import understand
@@ -372,7 +364,7 @@ def compose(
             max_alternatives=min(3, config.thresholds.max_alternatives),
         )
     wire = decision.to_dict()
-    topic = topic_of(message)
+    topic = request_topic(u, channel, rtype) or topic_of(message)
     drafts: list[Draft] = []
     seen: set[str] = set()
     for variant in range(variants):

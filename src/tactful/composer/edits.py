@@ -97,19 +97,17 @@ def build_context(
         ctx.notes.append(f"The customer's message was not used: {u.note}")
         u = None
     ctx.understanding = u
-    ctx.topic = (request_topic(u, channel) or topic_of(message, draft)) if u is not None else None
+    facts = dict(facts or {})
+    given = request_type or facts.get("request_type") or None  # the agent's word on what they ask
+    facts.pop("request_type", None)
+    ctx.topic = (request_topic(u, channel, given) or topic_of(message, draft)) if u is not None else None
     if kb is None:
         from tactful.kb.decide import coerce_facts
 
-        coerce_facts(
-            {k: v for k, v in (facts or {}).items() if k != "request_type"}, {}
-        )  # malformed: an error
+        coerce_facts(facts, {})  # a malformed fact is an error with or without policies
         return ctx
     from tactful.kb.decide import decide
 
-    facts = dict(facts or {})
-    given = request_type or facts.pop("request_type", None)
-    facts.pop("request_type", None)
     rtype = str(given) if given else None
     if rtype is None and u is not None and u.request is not None:
         if u.request.type != "other" and u.request.confidence >= CONFIDENT:

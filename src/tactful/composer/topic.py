@@ -75,16 +75,20 @@ _LEADS = {
 }
 
 
-def request_topic(u: Understanding | None, channel: str) -> Topic | None:
+def request_topic(u: Understanding | None, channel: str, request_type: str | None = None) -> Topic | None:
     """ "a refund for your Aurora blender (order 5521)", "to return your boots": the request type read
     with confidence, with the product or order it is about; None without such details (or in public,
     where they stay private)."""
-    from tactful.composer.core import CONFIDENT, _thing, load_templates, mirrored_about
+    from tactful.composer.core import CONFIDENT, load_templates, mirrored_about, thing_of
 
-    if u is None or u.request is None or u.request.confidence < CONFIDENT or channel == "social":
+    if u is None or channel == "social":
         return None
-    ask = load_templates()["asks"].get(u.request.type)
-    about, thing = mirrored_about(u, channel), _thing(u)
+    if request_type is None:  # not given: the type read from the message, when it is clear
+        if u.request is None or u.request.confidence < CONFIDENT:
+            return None
+        request_type = u.request.type
+    ask = load_templates()["asks"].get(request_type)
+    about, thing = mirrored_about(u, channel), thing_of(u)
     if not ask or not about:
         return None
     if ask.startswith("to "):  # "to return your item": the item named instead
