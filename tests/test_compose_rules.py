@@ -285,3 +285,10 @@ def test_cost_is_linear_in_the_draft_and_the_message(kb: Any) -> None:
     assert run(40) < 40 * max(run(4), 1e-3)  # 10x the text: ~10x the time, never ~100x
     small = min(_seconds(lambda: compose(message * 4, facts, kb)) for _ in range(2))
     assert min(_seconds(lambda: compose(message * 40, facts, kb)) for _ in range(2)) < 40 * max(small, 1e-3)
+
+
+def test_seams_between_neighbouring_edits_keep_their_punctuation() -> None:
+    draft = "Unfortunately we CANNOT refund this, as I already said it's against our policy. Sorry! So sorry again."
+    r = rewrite(draft, "My blender broke after six weeks, I want a refund.")
+    assert "refund this, our policy doesn't cover this. Sorry!" in r.text
+    assert r.text.endswith("Sorry!")  # the extra apology went, with the space before it

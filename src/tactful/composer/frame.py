@@ -168,7 +168,18 @@ def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
             done.append(tail[:-_WINDOW])
             tail = tail[-_WINDOW:]
         upto = chosen[i + 1][0] if i + 1 < len(chosen) else len(text)
-        tail = splice(tail + text[start:upto], len(tail), len(tail) + end - start, new)
+        # The seam also sees what will follow the next edit's start (its new words, then the text),
+        # read only: "this, as I already said it's" loses its comma only if a stop follows.
+        look = ""
+        if i + 1 < len(chosen) and not text[end:upto].strip():
+            nxt = chosen[i + 1]
+            look = nxt[2] + text[nxt[1] : nxt[1] + _WINDOW]
+        joined = splice(tail + text[start:upto] + look, len(tail), len(tail) + end - start, new)
+        if look and joined.endswith(look):
+            joined = joined[: len(joined) - len(look)]
+        elif look:  # the seam reached into what follows: decide without it
+            joined = splice(tail + text[start:upto], len(tail), len(tail) + end - start, new)
+        tail = joined
         pos = upto
     done.append(tail + text[pos:])
     return "".join(done)
