@@ -25,6 +25,7 @@ Prints one line per figure and ``verdict: …`` last; exit status 1 when an aim 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import sys
@@ -167,12 +168,15 @@ def report(f: dict) -> tuple[list[str], list[str]]:
         f"rewrites: {f['rewrites']} real refusals as tweets, no KB ({f['ms_per_rewrite']:.1f} ms each)",
         f"every no kept: {pct(f['no_kept'], f['read_as_no'])} of the replies the analyzer reads as a no",
         f"invented number, link, e-mail or handle: {f['invented']}",
-        f"score lowered: {f['score_lowered']}; mean score {f['mean_score_before']:.1f} -> {f['mean_score_after']:.1f}",
+        f"score lowered: {f['score_lowered']}; "
+        f"mean score {f['mean_score_before']:.1f} -> {f['mean_score_after']:.1f}",
         f"weak (score < threshold) changed: {pct(f['weak_changed'], f['weak'])}; "
         f"of those read as a no: {pct(f['weak_refusals_changed'], f['weak_refusals'])}",
         f"changed overall: {pct(f['changed'], f['rewrites'])}",
-        f"@handle moved: {f['handle_moved']}; sign-off moved: {f['sign_off_moved']}; link changed: {f['links_changed']}",
-        f"over 280 (Twitter's count, links 23): {f['over_280_twitter']} of the {f['fit_before']} that fitted; "
+        f"@handle moved: {f['handle_moved']}; sign-off moved: {f['sign_off_moved']}; "
+        f"link changed: {f['links_changed']}",
+        f"over 280 (Twitter's count, links 23): {f['over_280_twitter']} "
+        f"of the {f['fit_before']} that fitted; "
         f"longer than an original already over: {f['grew_past_original']}",
         f"over 280 plain characters: {f['over_280_plain']} (originals: {f['over_280_plain_before']})",
         f"stock line added: {f['stock_added']}",
@@ -203,7 +207,7 @@ _SIGNED = re.compile(r"(\s[\^\-–])([A-Z][a-z]{3,})(\s+\d/\d)?\s*\Z")
 
 def anonymised(text: str, lead: str) -> str:
     """A case as the gallery shows it: handles, greeted names and signed names replaced, links elided."""
-    text = URL.sub("<link>", text)
+    text = URL.sub("<link>", html.unescape(text))
     text = _LEAD.sub(lead + " ", text) if _LEAD.match(text) else text
     text = _HANDLE.sub(lambda m: m.group(0) if m.group(0) == lead else "@…", text)
     text = _GREETED.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "[name]", text)

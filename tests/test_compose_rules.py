@@ -121,7 +121,8 @@ def test_a_no_said_only_in_a_blame_sentence_is_kept() -> None:
 
 def test_no_closing_where_the_agent_says_this_channel_cannot_help() -> None:
     draft = (
-        "@lee_t Hi there! For travel questions, please visit https://bank.example.com/travel for information. "
+        "@lee_t Hi there! For travel questions, please visit https://bank.example.com/travel "
+        "for information. "
         "We cannot assist with travel inquiries over social media. Thank you! ^AF"
     )
     r = rewrite(draft, "I can't cancel my trip on your refund page, it keeps asking for a booking time!")
@@ -138,7 +139,10 @@ def test_links_keep_their_case_when_the_sentence_before_goes() -> None:
 
 
 def test_what_they_asked_is_named_once_after_the_handle_and_greeting() -> None:
-    draft = "@cam_9 Hey there! Sorry, that is not possible. Please see this article: https://help.example.com/transfers *SR"
+    draft = (
+        "@cam_9 Hey there! Sorry, that is not possible. "
+        "Please see this article: https://help.example.com/transfers *SR"
+    )
     r = rewrite(draft, "@GameHelp can you not transfer an xbox account over to ps4")
     assert r.text.startswith(
         "@cam_9 Hey there! Thanks for asking whether you can transfer an Xbox account over to PS4. Sorry,"
@@ -274,7 +278,9 @@ def _seconds(fn: Any) -> float:
 
 
 def test_cost_is_linear_in_the_draft_and_the_message(kb: Any) -> None:
-    draft = "Hi, we CANNOT refund this!! As I already said, sorry. So sorry again. https://help.example.com/x "
+    draft = (
+        "Hi, we CANNOT refund this!! As I already said, sorry. So sorry again. https://help.example.com/x "
+    )
     message = "can you refund my blue kettle from order 5521? it arrived broken. "
     facts = {"purchase_date": "2026-08-01", "today": "2026-11-23"}
 

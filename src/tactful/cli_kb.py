@@ -14,7 +14,10 @@ if TYPE_CHECKING:
     from tactful.config import Config
 
 
-KB_HELP = "Policy folder, or 'example' for the example store (default: $TACTFUL_KB, [kb] in tactful.toml, else none)."
+KB_HELP = (
+    "Policy folder, or 'example' for the example store "
+    "(default: $TACTFUL_KB, [kb] in tactful.toml, else none)."
+)
 
 
 def load_inputs_or_fail(

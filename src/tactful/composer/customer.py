@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 # "my name is Anna", "- Anna", "Thanks,\nAnna", "Kind regards,\nChris" at the end of the message.
 _SIGNED = re.compile(
     r"(?:\bmy name is|\bthis is|\bname's|(?:^|\s)[-–—~]"
-    r"|\b(?i:thanks|thank you|regards|kind regards|best regards|cheers|best|sincerely|many thanks),?[ \t]*\n?)"
+    r"|\b(?i:thanks|thank you|regards|kind regards|best regards|cheers|best|sincerely|many thanks)"
+    r",?[ \t]*\n?)"
     r"[ \t]*([A-Z][a-z]{1,20})\b[\W]*$"
 )
 _NAMED = re.compile(r"\bmy name is ([A-Z][a-z]{1,20})\b")

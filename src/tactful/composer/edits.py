@@ -109,9 +109,9 @@ def build_context(
     from tactful.kb.decide import decide
 
     rtype = str(given) if given else None
-    if rtype is None and u is not None and u.request is not None:
-        if u.request.type != "other" and u.request.confidence >= CONFIDENT:
-            rtype = u.request.type
+    clear = u is not None and u.request is not None and u.request.confidence >= CONFIDENT
+    if rtype is None and clear and u.request.type != "other":  # type: ignore[union-attr]
+        rtype = u.request.type  # type: ignore[union-attr]
     if rtype is None:
         ctx.notes.append("The request type is unclear, so no policy was applied: give it with --type.")
         return ctx

@@ -28,7 +28,8 @@ _THREAD = r"\(?\d{1,2}/\d{1,2}\)?"
 _SOCIAL_TAIL = re.compile(rf"(?:[ \t]+{_SIGN}(?:[ \t]+{_THREAD})?|[ \t]+{_THREAD})[ \t]*\Z")
 _EMAIL_TAIL = re.compile(
     r"\n[ \t]*\n?[ \t]*(?i:best(?: regards| wishes)?|kind regards|warm regards|regards|thanks(?: again)?"
-    r"|thank you|many thanks|cheers|sincerely|all the best|take care)[ \t]*[,.!]?[ \t]*(?:\n[^\n]{1,40})?\s*\Z"
+    r"|thank you|many thanks|cheers|sincerely|all the best|take care)[ \t]*[,.!]?[ \t]*"
+    r"(?:\n[^\n]{1,40})?\s*\Z"
 )
 _INLINE_TAIL = re.compile(  # "… Sorry! Thanks, Ana" on one line
     r"(?<=[.!?])[ \t]+(?i:thanks|thank you|cheers|best|regards|best regards|kind regards|many thanks)[,!.]?"

@@ -246,7 +246,9 @@ def plan(draft: str, analysis: Analysis, ctx: Context) -> tuple[list[Edit], list
     return edits, [n for n in dict.fromkeys(notes) if n]
 
 
-def _improve(draft: str, before: Analysis, ctx: Context, limit: int | None) -> tuple[str, list[Edit], list[str]]:
+def _improve(
+    draft: str, before: Analysis, ctx: Context, limit: int | None
+) -> tuple[str, list[Edit], list[str]]:
     """Keep each step of the plan, in order, only if the score does not drop, the no stays a no and the
     text still fits. The edits of one rule are one step (so the cost stays linear in the text: one
     analysis per rule, not per edit); a single edit with shorter wordings tries them in turn."""
@@ -260,7 +262,11 @@ def _improve(draft: str, before: Analysis, ctx: Context, limit: int | None) -> t
     text, score = draft, before.score
     for step in steps.values():
         first = step[0]
-        options = [step] if len(step) > 1 else [[replace(first, new=n, fallbacks=())] for n in (first.new, *first.fallbacks)]
+        options = (
+            [step]
+            if len(step) > 1
+            else [[replace(first, new=n, fallbacks=())] for n in (first.new, *first.fallbacks)]
+        )
         for option in options:
             candidate = apply(draft, [(e.start, e.end, e.new) for e in [*chosen, *option]])
             if candidate == text:
