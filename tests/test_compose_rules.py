@@ -132,9 +132,10 @@ def test_no_closing_where_the_agent_says_this_channel_cannot_help() -> None:
 
 
 def test_links_keep_their_case_when_the_sentence_before_goes() -> None:
-    draft = "@jo_p We can't add the album right now. Fingers crossed! https://help.example.com/Content-Missing ^TF"
+    link = "https://help.example.com/Content-Missing"
+    draft = f"@jo_p We can't add the album right now. Fingers crossed! {link} ^TF"
     r = rewrite(draft, "where is the new album by the Night Owls?")
-    assert "https://help.example.com/Content-Missing" in r.text and "Https" not in r.text
+    assert link in r.text and "Https" not in r.text
     assert "Fingers crossed" not in r.text and r.analysis["is_refusal"]
 
 
@@ -294,7 +295,8 @@ def test_cost_is_linear_in_the_draft_and_the_message(kb: Any) -> None:
 
 
 def test_seams_between_neighbouring_edits_keep_their_punctuation() -> None:
-    draft = "Unfortunately we CANNOT refund this, as I already said it's against our policy. Sorry! So sorry again."
+    no = "Unfortunately we CANNOT refund this, as I already said it's against our policy."
+    draft = f"{no} Sorry! So sorry again."
     r = rewrite(draft, "My blender broke after six weeks, I want a refund.")
     assert "refund this, our policy doesn't cover this. Sorry!" in r.text
     assert r.text.endswith("Sorry!")  # the extra apology went, with the space before it
