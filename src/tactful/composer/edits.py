@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tactful.analyzer.signals import load_yaml
+from tactful.composer.core import CONFIDENT
 from tactful.composer.frame import Frame, lower_first, opens_sentence, sentence_end
 from tactful.config import Config
 from tactful.model import Span
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from tactful.understanding import Understanding
 
 REWRITES_PATH = Path(__file__).with_name("rewrites.yml")
-CONFIDENT = 0.6  # request-type confidence under which no policy is applied to a message
 _STOCK_THANKS = re.compile(
     r"\b(thank(?:s| you)) for (?:reaching out|contacting us|getting in touch|your message|your tweet|the tag)"
     r"(?: (?:to|with) us)?\b",
@@ -460,15 +460,9 @@ def _swap_edit(text: str, finding: dict[str, Any]) -> Edit | None:
     start, end = int(finding["start"]), int(finding["end"])
     if m is None or start == end:
         return None
-    return Edit(
-        start,
-        end,
-        _cased(text, start, m.group(1))
-        if opens_sentence(text, start)
-        else m.group(1)[:1].lower() + m.group(1)[1:],
-        rule,
-        label="Use the suggested wording",
-    )
+    swap = m.group(1)
+    swap = swap[:1].upper() + swap[1:] if opens_sentence(text, start) else lower_first(swap)
+    return Edit(start, end, swap, rule, label="Use the suggested wording")
 
 
 def note_for(rule: str, ctx: Context) -> str | None:

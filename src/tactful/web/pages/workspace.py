@@ -320,7 +320,8 @@ async def _json_body(request: Request, *required: str) -> dict[str, Any]:
     return body
 
 
-def _page_state(body: dict[str, Any], text: str) -> tuple[str, str, str]:
+def _page_state(body: dict[str, Any]) -> tuple[str, str, str]:
+    """The page's message, channel and facts, as the script sends them with each call."""
     message = str(body.get("message") or "")[:MAX_TEXT]
     channel = str(body.get("channel") or "email")
     return message, channel if channel in CHANNELS else "email", str(body.get("facts") or "")[:2000]
@@ -335,7 +336,7 @@ async def workspace_fix(request: Request, user: CurrentUser) -> Response:
     finding = body.get("finding")
     if not isinstance(finding, dict):
         raise APIError(422, "validation_error", "finding must be an object from the analysis")
-    message, channel, facts_text = _page_state(body, text)
+    message, channel, facts_text = _page_state(body)
     try:
         facts: dict[str, Any] = dict(parse_facts(facts_text))
         facts.setdefault("today", dt.date.today().isoformat())
@@ -355,7 +356,7 @@ async def workspace_rewrite(request: Request, user: CurrentUser) -> Response:
     as a word diff, the scores, the notes)."""
     body = await _json_body(request, "text")
     text = body["text"][:MAX_TEXT]
-    message, channel, facts_text = _page_state(body, text)
+    message, channel, facts_text = _page_state(body)
     try:
         result = await run_in_threadpool(_rewrite, request, text, message, channel, facts_text)
     except (ValueError, ScenarioError) as exc:
@@ -372,7 +373,7 @@ async def workspace_rewrite_apply(request: Request, user: CurrentUser) -> Respon
     if not isinstance(accept, list) or not all(isinstance(i, int) for i in accept):
         raise APIError(422, "validation_error", "accept must be a list of change indices")
     original = body["original"][:MAX_TEXT]
-    message, channel, facts_text = _page_state(body, original)
+    message, channel, facts_text = _page_state(body)
     try:
         result = await run_in_threadpool(_rewrite, request, original, message, channel, facts_text)
     except (ValueError, ScenarioError) as exc:
