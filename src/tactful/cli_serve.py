@@ -117,6 +117,9 @@ def serve(
     except StoreError as exc:
         fail(str(exc))
     click.echo(f"tactful: http://{host}:{port}/  (API docs at /docs, health at /healthz)")
+    click.echo(
+        f"policies: {where}" if where else "policies: none configured, nothing is decided (--kb DIR|example)"
+    )
     if workers == 1:
         app = create_app(store, config, settings=settings)
         warm_up(app)

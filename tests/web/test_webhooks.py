@@ -368,3 +368,11 @@ def test_zendesk_malformed_bodies(client: TestClient) -> None:
     assert _signed_zendesk(client, b'"just a string"').status_code == 422
     r = _signed_zendesk(client, json.dumps({"comment": {"is_public": "maybe", "body": 5}}).encode())
     assert r.status_code == 422
+
+
+def test_without_a_kb_the_incoming_draft_decides_nothing_and_says_so(make_app: Any) -> None:
+    with TestClient(make_app(kb_dir=None), raise_server_exceptions=False) as client:
+        body = _post_chatwoot(client, CHATWOOT_MESSAGE).json()
+    assert body["action"] == "drafted" and body["decision"]["policy"] is None
+    assert "Decision: none. No policy KB is configured" in body["note"]
+    assert "30 days" not in body["draft"]["text"]

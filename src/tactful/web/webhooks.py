@@ -260,10 +260,12 @@ def draft_note(understanding: dict[str, Any], draft: dict[str, Any] | None, reas
         return "\n".join(lines)
     decision = draft["decision"]
     policy = decision.get("policy") or {}
-    said = f"Decision: {decision['outcome'].replace('_', ' ')}"
     if policy:
-        said += f" under {policy['id']} ({policy['title']})"
-    lines.append(said)
+        lines.append(
+            f"Decision: {decision['outcome'].replace('_', ' ')} under {policy['id']} ({policy['title']})"
+        )
+    else:  # no KB, or no policy covers it: nothing was decided, and the note says why
+        lines.append("Decision: none. " + " ".join(draft.get("notes") or decision.get("notes") or []))
     if decision.get("missing"):
         lines.append("Needed to decide: " + ", ".join(decision["missing"]))
     flag = " — below the team threshold, edit before sending" if draft["below_threshold"] else ""
