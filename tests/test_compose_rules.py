@@ -116,7 +116,9 @@ def test_a_no_said_only_in_a_blame_sentence_is_kept() -> None:
     r = rewrite(draft, "Can I return the boots? They are too small.")
     assert r.analysis["is_refusal"] and "so we can't refund it." in r.text
     assert "Obviously" not in r.text and any("Blame left" in n for n in r.notes)
-    assert r.text.startswith("Thanks for asking to return your boots.")
+    assert r.text.startswith(
+        "Thanks for asking whether you can return the boots. You should"
+    )  # their question
 
 
 def test_no_closing_where_the_agent_says_this_channel_cannot_help() -> None:
@@ -239,7 +241,7 @@ MESSAGES = [
 ]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.sampled_from(OPENINGS),
     st.lists(st.sampled_from(BODIES), min_size=1, max_size=4),

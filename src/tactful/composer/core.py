@@ -328,7 +328,7 @@ def compose(
     Raises ``ValueError`` for an empty message, an unknown channel or a variant count outside 1–3.
     """
     from tactful.analyzer.core import analyze
-    from tactful.composer.topic import request_topic, topic_of
+    from tactful.composer.topic import topic_for
     from tactful.kb.decide import coerce_facts, decide
     from tactful.kb.models import Decision
     from tactful.understanding import understand
@@ -364,7 +364,8 @@ def compose(
             max_alternatives=min(3, config.thresholds.max_alternatives),
         )
     wire = decision.to_dict()
-    topic = request_topic(u, channel, rtype) or topic_of(message)
+    # The request a policy decided is the one to name; without a decision, their own question first.
+    topic = topic_for(u, message, "", channel, rtype if decision.policy is not None else None)
     drafts: list[Draft] = []
     seen: set[str] = set()
     for variant in range(variants):

@@ -88,7 +88,7 @@ def build_context(
     """Understand the message, find what the customer asked, and decide under the KB when one applies.
     Raises ``ValueError`` (``FactError``) for a fact of the wrong type."""
     from tactful.composer.facts import stated_facts, today_of
-    from tactful.composer.topic import request_topic, topic_of
+    from tactful.composer.topic import topic_for
     from tactful.understanding import understand
 
     ctx = Context(message=message, channel=channel, config=config or Config())
@@ -100,7 +100,7 @@ def build_context(
     facts = dict(facts or {})
     given = request_type or facts.get("request_type") or None  # the agent's word on what they ask
     facts.pop("request_type", None)
-    ctx.topic = (request_topic(u, channel, given) or topic_of(message, draft)) if u is not None else None
+    ctx.topic = topic_for(u, message, draft, channel, str(given) if given else None)
     if kb is None:
         from tactful.kb.decide import coerce_facts
 
@@ -212,7 +212,8 @@ def phrase_edit(rule: str, span: Span, feats: Features) -> Edit | None:
     if action == "sentence":
         sentence = sentence_of(feats, span)
         if not _has_substance(feats, sentence, span, spec.get("keep_if", [])):
-            return Edit(sentence[0], sentence[1], "", rule)
+            start = max(sentence[0], min(Frame.of(text).body_start, span[0]))  # the handle and greeting stay
+            return Edit(start, sentence[1], "", rule)
         if spec.get("then", "drop") == "keep":
             return None  # the sentence says no or why: never cut into it
         action = "drop"

@@ -176,7 +176,7 @@ def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
             nxt = chosen[i + 1]
             look = nxt[2] + text[nxt[1] : nxt[1] + _WINDOW]
         joined = splice(tail + text[start:upto] + look, len(tail), len(tail) + end - start, new)
-        if look and joined.endswith(look):
+        if look and joined[len(joined) - len(look) :].lower() == look.lower():  # a capital at most
             joined = joined[: len(joined) - len(look)]
         elif look:  # the seam reached into what follows: decide without it
             joined = splice(tail + text[start:upto], len(tail), len(tail) + end - start, new)

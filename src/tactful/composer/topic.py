@@ -97,6 +97,23 @@ def request_topic(u: Understanding | None, channel: str, request_type: str | Non
     return Topic((f"{ask}{about}",), "request")
 
 
+def topic_for(
+    u: Understanding | None, message: str | None, draft: str, channel: str, request_type: str | None
+) -> Topic | None:
+    """What to say back: the request the agent named (with its details), else the customer's own
+    question, else the request read from the message, else a problem they reported."""
+    if u is None:
+        return None
+    if request_type:
+        given = request_topic(u, channel, request_type)
+        if given is not None:
+            return given
+    own = topic_of(message, draft)
+    if own is not None and own.kind == "ask":
+        return own
+    return request_topic(u, channel) or own
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
     patterns: tuple[tuple[re.Pattern[str], str, str], ...]
