@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,10 +73,14 @@ class Features:
         return found
 
     def sentence_of(self, span: Span) -> Span:
-        for s in self.sentences:
-            if s[0] <= span[0] < s[1]:
-                return s
-        return span
+        return sentence_at(self.sentences, span[0]) or span
+
+
+def sentence_at(sentences: list[Span], pos: int) -> Span | None:
+    """The sentence holding ``pos``, by binary search over the sorted, disjoint ``sentences``: one
+    lookup per finding must not cost a pass over the text (that made long replies quadratic)."""
+    i = bisect_right(sentences, pos, key=lambda s: s[0]) - 1
+    return sentences[i] if i >= 0 and pos < sentences[i][1] else None
 
 
 def customer_details(message: str) -> set[str]:
@@ -94,7 +99,7 @@ def _alternative_spans(text: str, markers: list[Span], sentences: list[Span]) ->
     seen: set[Span] = set()
     out: list[Span] = []
     for marker in markers:
-        sent = next((s for s in sentences if s[0] <= marker[0] < s[1]), marker)
+        sent = sentence_at(sentences, marker[0]) or marker
         if sent in seen:
             continue
         seen.add(sent)

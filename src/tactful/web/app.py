@@ -36,6 +36,7 @@ from tactful.web.auth import TokenCache, current_user
 from tactful.web.errors import CatchAllMiddleware, install_error_handlers, json_response
 from tactful.web.limits import (
     DEFAULT_MAX_BODY,
+    DEFAULT_MAX_TEXT,
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
     RedisTokenBucket,
@@ -66,6 +67,7 @@ class WebSettings:
 
     kb_dir: Path | None = None  # None: the example store policies shipped with tactful
     max_body_bytes: int = DEFAULT_MAX_BODY  # 0 disables the limit
+    max_text_chars: int = DEFAULT_MAX_TEXT  # per reply, draft or message: longer than any email; 0: off
     rate_limit: float = 20.0  # requests a second per token; 0 disables the limit
     rate_burst: int = 60
     rate_limit_redis: str | None = None  # redis://… keeps the buckets in Redis, shared by all workers
@@ -81,6 +83,7 @@ class WebSettings:
         values: dict[str, Any] = {
             "kb_dir": Path(env["TACTFUL_KB"]) if env.get("TACTFUL_KB") else None,
             "max_body_bytes": int(_env_float("TACTFUL_MAX_BODY", DEFAULT_MAX_BODY)),
+            "max_text_chars": int(_env_float("TACTFUL_MAX_TEXT", DEFAULT_MAX_TEXT)),
             "rate_limit": _env_float("TACTFUL_RATE_LIMIT", 20.0),
             "rate_burst": int(_env_float("TACTFUL_RATE_BURST", 60)),
             "rate_limit_redis": env.get("TACTFUL_RATE_LIMIT_REDIS") or None,

@@ -24,6 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tactful.web.errors import error_response
 
 DEFAULT_MAX_BODY = 1024 * 1024 + 64 * 1024  # a 1 MB reply plus room for the JSON around it
+# The longest reply, draft or customer message a route takes (characters): far past a real email,
+# the pages' cap too. The analysis is linear, but a limit keeps one request's cost small.
+DEFAULT_MAX_TEXT = 20_000
 EXEMPT_PREFIXES = ("/healthz", "/static/")
 
 

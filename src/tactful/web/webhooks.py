@@ -30,7 +30,7 @@ from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.store.redact import redact_optional
-from tactful.web.api.deps import config_of, kb_of, run_sized, store_of
+from tactful.web.api.deps import check_text_sizes, config_of, kb_of, run_sized, store_of
 from tactful.web.api.models import WebhookOut
 from tactful.web.api.store_calls import store_call
 from tactful.web.errors import APIError, json_response
@@ -277,6 +277,7 @@ async def analyze_outgoing(
 ) -> dict[str, Any]:
     """Analyze an agent's reply. With the customer known (``sent``), it is checked against what
     they were told before and recorded in the store, so the next answer stays consistent."""
+    check_text_sizes(request, {"the agent's reply": reply, "the customer's message": customer_message})
     if sent is None:
         try:
             analysis = await run_sized(
@@ -313,6 +314,7 @@ async def draft_incoming(request: Request, message: str, channel: str) -> dict[s
     from tactful.composer import compose
     from tactful.understanding import understand
 
+    check_text_sizes(request, {"the customer's message": message})
     u = await run_sized(len(message), understand, message)
     understanding = u.to_dict()
     if not u.understood:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from tactful.store.records import UserInfo
-from tactful.web.api.deps import store_of
+from tactful.web.api.deps import check_text_sizes, store_of
 from tactful.web.api.models import CaseIn, FeedbackIn
 from tactful.web.api.store_calls import store_call
 from tactful.web.auth import RANK, current_user
@@ -17,6 +17,7 @@ router = APIRouter(tags=["cases"])
 
 @router.post("/cases", status_code=201, summary="Record a sent reply (analyzed; refusals, promises kept)")
 async def log_case(body: CaseIn, request: Request, user: UserInfo = Depends(current_user)) -> Response:  # noqa: B008
+    check_text_sizes(request, {"reply": body.reply, "customer_message": body.customer_message})
     agent = body.agent or user.name
     if agent != user.name and RANK[user.role] < RANK["manager"]:
         raise APIError(403, "forbidden", "only managers may log a reply on behalf of another agent")

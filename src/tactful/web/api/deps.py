@@ -37,6 +37,23 @@ def invalid(exc: Exception) -> APIError:
     return APIError(422, "invalid_input", str(exc) or type(exc).__name__)
 
 
+def check_text_sizes(request: Request, texts: dict[str, str | None]) -> None:
+    """413 ``text_too_large`` naming the first field longer than the server's per-text limit
+    (``max_text_chars``, ``TACTFUL_MAX_TEXT``): a reply or a message longer than any real email."""
+    limit = request.app.state.settings.max_text_chars
+    if limit <= 0:
+        return
+    for field, text in texts.items():
+        if text is not None and len(text) > limit:
+            raise APIError(
+                413,
+                "text_too_large",
+                f"{field} is {len(text):,} characters; this server takes at most {limit:,} per text "
+                "(longer than any real email; TACTFUL_MAX_TEXT sets it)",
+                field=field,
+            )
+
+
 async def run_sized(size: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``fn`` inline when the input is small (fast), in the thread pool when it is large."""
     if size <= INLINE_CHARS:
