@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 import tactful
+from tactful.cli_rewrite import word_diff
 from tactful.kb import STORE_EXAMPLE, load_kb
 from tactful.store import Store, open_store
 
@@ -84,7 +85,8 @@ def _entries(kb: Any, store: Store) -> dict[str, Callable[[str], object]]:
         "analyze the customer's message": lambda t: tactful.analyze(REPLY, t),
         "understand": tactful.understand,
         "compose": lambda t: tactful.compose(t, FACTS, kb),
-        "rewrite": lambda t: tactful.rewrite(t, MESSAGE, facts=FACTS, kb=kb),
+        "rewrite": lambda t: tactful.rewrite(t, MESSAGE, facts=FACTS, kb=kb).to_dict(),  # with its diff
+        "tactful rewrite's word diff": lambda t: word_diff(t, t.replace("Sorry", "Thank you"), color=True),
         "rewrite with the customer's message": lambda t: tactful.rewrite(REPLY, t, facts=FACTS, kb=kb),
         "log_reply": _log_reply(store),
         "qa per turn": _qa_turn,
@@ -109,6 +111,7 @@ ENTRIES = (
     "compose",
     "rewrite",
     "rewrite with the customer's message",
+    "tactful rewrite's word diff",
     "log_reply",
     "qa per turn",
 )

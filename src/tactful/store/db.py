@@ -73,6 +73,12 @@ def busy_timeout() -> float:
 def make_engine(url: str, timeout_s: float | None = None) -> Engine:
     """An engine for ``url`` (already resolved); SQLite gets its pragmas on every connection."""
     timeout = busy_timeout() if timeout_s is None else timeout_s
+    scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+    if scheme not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"{display_url(url)}: not a usable database URL (tactful keeps its store in SQLite or "
+            "PostgreSQL: a file path, sqlite:///FILE or postgresql://HOST/DB)"
+        )
     try:
         if url.startswith("sqlite"):
             path = sqlite_path(url)
@@ -85,6 +91,8 @@ def make_engine(url: str, timeout_s: float | None = None) -> Engine:
             engine = create_engine(url, connect_args=args, pool_pre_ping=True)
     except (exc.ArgumentError, exc.NoSuchModuleError) as err:
         raise StoreError(f"{display_url(url)}: not a usable database URL ({err})") from None
+    except ImportError as err:  # the dialect is known but its driver is not installed
+        raise StoreError(f"{display_url(url)}: the database driver is not installed ({err})") from None
     return engine
 
 
