@@ -47,7 +47,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "marks": lambda n: "We CANNOT refund this" + "!" * n,
     "apologies": lambda n: _repeat("Sorry!", n),
     "links": lambda n: "".join(f"see http://a{i}.example.com/x " for i in range(n // 30)),
-    "tags": lambda n: "We can't refund this " + "<" * n,
+    "tags": lambda n: "<" * n,  # unclosed: what HTML bodies are read through
 }
 
 
@@ -78,10 +78,12 @@ def best(fn: Callable[[str], object], text: str, runs: int) -> float:
     times = []
     for _ in range(runs):
         gc.collect()
+        gc.disable()  # a collection of the whole heap would land on one run or the other
         start = time.perf_counter()
         with contextlib.suppress(ValueError):
             fn(text)
         times.append(time.perf_counter() - start)
+        gc.enable()
     return min(times)
 
 
