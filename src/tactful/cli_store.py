@@ -417,13 +417,21 @@ def similar_command(query: str, limit: int, db_url: str | None) -> None:
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--no-redact", is_flag=True, help="Keep emails, phone and card numbers as stored.")
+@click.option(
+    "--with-token-hashes",
+    is_flag=True,
+    help="Keep users' API token hashes, so they sign in with the same tokens after an import "
+    "(default: left out; imported users then need `tactful users rotate NAME`).",
+)
 @db_option
 @_errors
-def export_command(file: str, no_redact: bool, db_url: str | None) -> None:
+def export_command(file: str, no_redact: bool, with_token_hashes: bool, db_url: str | None) -> None:
     """Write the whole store to FILE (JSONL)."""
     with _store(db_url) as store:
-        count = store.export_jsonl(file, redact=not no_redact)
-    _echo(f"exported {count} rows to {file}" + ("" if no_redact else " (redacted)"))
+        count = store.export_jsonl(file, redact=not no_redact, token_hashes=with_token_hashes)
+    kept = [] if no_redact else ["redacted"]
+    kept += ["with token hashes"] if with_token_hashes else []
+    _echo(f"exported {count} rows to {file}" + (f" ({', '.join(kept)})" if kept else ""))
 
 
 @click.command("import")

@@ -34,6 +34,27 @@ def csv_row(values: Any) -> list[Any]:
     return [csv_cell(v) for v in values]
 
 
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def text_problem(value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` (a string, or strings in lists and mappings) cannot be stored as text: a NUL
+    (PostgreSQL refuses it; SQLite keeps it, and its export would not load into PostgreSQL) or a
+    lone surrogate (no UTF-8 encoding); None when it can."""
+    if isinstance(value, str):
+        found = _NOT_TEXT.search(value)
+        if found is None:
+            return None
+        if found.group() == "\x00":
+            return "must not contain a NUL character (\\u0000)"
+        return f"holds a lone surrogate (\\u{ord(found.group()):04x}), which is not text"
+    if depth < 32 and isinstance(value, dict):
+        return next(filter(None, (text_problem(v, depth + 1) for kv in value.items() for v in kv)), None)
+    if depth < 32 and isinstance(value, (list, tuple)):
+        return next(filter(None, (text_problem(v, depth + 1) for v in value)), None)
+    return None
+
+
 def _shown(match: re.Match[str]) -> str:
     return " " if match.group() == "\r" else "\ufffd"
 

@@ -29,6 +29,19 @@ class StoreError(RuntimeError):
     """The store cannot do what was asked; the message says why in one line."""
 
 
+class Conflict(StoreError):
+    """What was asked clashes with what the store holds (a name taken, the last admin)."""
+
+
+class InvalidInput(StoreError):
+    """A value the store will not keep (blank, out of order, not text); ``field`` names it. The API
+    answers 422 naming the field: a helpdesk must not retry it as it would a 503."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 T = TypeVar("T")
 
 
@@ -47,8 +60,8 @@ def resolve_url(url: str | None = None, configured: str | None = None) -> str:
 
 
 def display_url(url: str) -> str:
-    """The URL without its password, for error messages."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+    """The URL without its user name and password, for error messages (which may reach a client)."""
+    return re.sub(r"://[^/@]*@", "://", url)
 
 
 def sqlite_path(url: str) -> str | None:

@@ -32,7 +32,7 @@ from tactful.config import Config
 from tactful.store.records import UserInfo
 from tactful.web.api import router as api_router
 from tactful.web.api.models import Health, UserOut
-from tactful.web.auth import TokenCache, current_user
+from tactful.web.auth import SESSION_MAX_AGE_S, TokenCache, current_user, rate_key
 from tactful.web.errors import CatchAllMiddleware, install_error_handlers, json_response
 from tactful.web.limits import (
     DEFAULT_MAX_BODY,
@@ -48,7 +48,6 @@ from tactful.web.security import SecurityHeadersMiddleware
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 SESSION_COOKIE = "tactful_session"
-SESSION_MAX_AGE_S = 12 * 3600
 
 
 def _env_float(name: str, default: float) -> float:
@@ -270,7 +269,7 @@ def create_app(
     app.state.kb = knowledge
     app.state.settings = settings
     app.state.token_cache = TokenCache(settings.token_cache_s)
-    # Unknown tokens per client address (see auth._check_failures): a burst of 10, then one a second.
+    # Unknown tokens per client address (see auth.check_failures): a burst of 10, then one a second.
     app.state.auth_failures = TokenBucket(1.0, 10) if settings.rate_limit > 0 else None
 
     install_error_handlers(app)
@@ -284,7 +283,7 @@ def create_app(
 
     # add_middleware puts each one outside the previous: this is innermost first.
     if bucket is not None:
-        app.add_middleware(RateLimitMiddleware, bucket=bucket)
+        app.add_middleware(RateLimitMiddleware, bucket=bucket, key=rate_key)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key or os.environ.get("TACTFUL_SECRET_KEY") or secrets.token_urlsafe(32),

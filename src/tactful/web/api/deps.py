@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from tactful.store.records import UserInfo
 from tactful.web.errors import APIError
 
 if TYPE_CHECKING:
@@ -52,6 +53,18 @@ def check_text_sizes(request: Request, texts: dict[str, str | None]) -> None:
                 "(longer than any real email; TACTFUL_MAX_TEXT sets it)",
                 field=field,
             )
+
+
+def page_links(request: Request, shown: int, limit: int, offset: int) -> dict[str, str]:
+    """``Link: <…?offset=N>; rel="next"`` when the page is full (there may be more)."""
+    if shown < limit:
+        return {}
+    url = request.url.include_query_params(limit=limit, offset=offset + limit)
+    return {"Link": f'<{url.path}?{url.query}>; rel="next"'}
+
+
+def is_manager(user: UserInfo) -> bool:
+    return user.role in ("manager", "admin")
 
 
 async def run_sized(size: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -71,8 +71,8 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, sent: str | None) -> None:
     """Reject a form post whose token is not this session's (a cross-site form)."""
     expected = request.scope.get("session", {}).get(CSRF_KEY)
-    if request.headers.get("authorization"):
-        return  # API-token callers are not cookie-authenticated; nothing to forge
+    if getattr(request.state, "by_token", False):
+        return  # signed in by a valid API token, not the cookie: nothing to forge (a mere header is not)
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
         raise APIError(403, "csrf_failed", "the form expired or came from another site; reload and retry")
 
