@@ -349,17 +349,13 @@ class Store:
         at = now()
         with self._write() as s:
             s.execute(delete(WebhookDelivery).where(WebhookDelivery.received_at < at - DELIVERY_KEPT))
-            values = {"source": source, "key": key, "received_at": at}
             if self.dialect == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-                statement: Any = pg_insert(WebhookDelivery).values(**values).on_conflict_do_nothing()
+                from sqlalchemy.dialects.postgresql import insert
             else:
-                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-                statement = sqlite_insert(WebhookDelivery).values(**values).on_conflict_do_nothing()
-            result: Any = s.execute(statement)  # a CursorResult: rowcount is 0 when it was there
-            return bool(result.rowcount)
+                from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+            table: Any = WebhookDelivery.__table__
+            statement = insert(table).values(source=source, key=key, received_at=at).on_conflict_do_nothing()
+            return s.execute(statement.returning(table.c.id)).first() is not None  # no row: seen before
 
     @_guarded
     def release_delivery(self, source: str, key: str) -> None:
