@@ -40,6 +40,36 @@ def _signed_in(client: TestClient, token: str) -> TestClient:
     return client
 
 
+# ── 1. one client's heavy requests and everyone else ─────────────────────────────────────
+
+
+def test_long_drafts_and_rewrites_run_in_a_worker_process_with_the_same_answer(client_as: Clients) -> None:
+    """Over OFFLOAD_CHARS the work leaves the server process (bench/bench_big_requests.py: other
+    users' p99 stays ~20 ms instead of ~170 ms); the answer is what the library gives in-process."""
+    import os
+
+    import tactful
+    from tactful.kb import STORE_EXAMPLE, load_kb
+    from tactful.web.offload import OFFLOAD_CHARS
+
+    draft = "Hi, I see what you're saying. Unfortunately we CANNOT refund this. Sorry! " * 40
+    message = "I want a refund for order 5521, the blender broke after six weeks. " * 40
+    assert len(draft) > OFFLOAD_CHARS and len(message) > OFFLOAD_CHARS
+    agent = client_as("agent")
+    kb = load_kb(STORE_EXAMPLE)
+    r = agent.post("/v1/rewrite", json={"draft": draft, "facts": {"today": "2026-11-23"}})
+    assert r.status_code == 200, r.text
+    assert r.json() == tactful.rewrite(draft, facts={"today": "2026-11-23"}, kb=kb).to_dict()
+    drafts = agent.post("/v1/compose", json={"message": message, "variants": 2})
+    assert drafts.status_code == 200 and drafts.json() == [
+        d.to_dict() for d in tactful.compose(message, {}, kb, variants=2)
+    ]
+    workers = agent.app.state.offload._pool._processes  # type: ignore[attr-defined]
+    assert workers and all(pid != os.getpid() for pid in workers)
+    empty = agent.post("/v1/rewrite", json={"draft": " " * 3000})
+    assert empty.status_code == 422  # the worker's ValueError is the same 422
+
+
 # ── 4. the rate limit ───────────────────────────────────────────────────────────────────
 
 

@@ -43,6 +43,7 @@ from tactful.web.limits import (
     TokenBucket,
 )
 from tactful.web.logs import install_log_redaction
+from tactful.web.offload import Offload
 from tactful.web.security import SecurityHeadersMiddleware
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -247,6 +248,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         try:
+            app.state.offload.close()
             if isinstance(bucket, RedisTokenBucket):
                 with contextlib.suppress(Exception):  # e.g. connections opened on a loop now closed
                     await bucket.close()
@@ -267,6 +269,7 @@ def create_app(
     app.state.store = store
     app.state.config = config
     app.state.kb = knowledge
+    app.state.offload = Offload(settings.kb_dir or STORE_EXAMPLE, config)  # long drafts and rewrites
     app.state.settings = settings
     app.state.token_cache = TokenCache(settings.token_cache_s)
     # Unknown tokens per client address (see auth.check_failures): a burst of 10, then one a second.

@@ -33,11 +33,12 @@ from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.store.redact import redact_optional
-from tactful.web.api.deps import check_text_sizes, config_of, kb_of, run_sized, store_of
+from tactful.web.api.deps import check_text_sizes, config_of, kb_of, offload_of, run_sized, store_of
 from tactful.web.api.models import WebhookOut
 from tactful.web.api.store_calls import store_call
 from tactful.web.auth import check_failures, count_failure
 from tactful.web.errors import APIError, json_response
+from tactful.web.offload import OFFLOAD_CHARS
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -341,9 +342,11 @@ async def draft_incoming(request: Request, message: str, channel: str) -> dict[s
             "note": draft_note(understanding, None, reason),
         }
     try:
-        drafts = await run_sized(
-            len(message), compose, message, {}, kb_of(request), channel=channel, config=config_of(request)
-        )
+        if len(message) > OFFLOAD_CHARS:  # in another process: it would hold the others up
+            drafts = await offload_of(request).compose(message, {}, {"channel": channel})
+        else:
+            kb, config = kb_of(request), config_of(request)
+            drafts = [d.to_dict() for d in compose(message, {}, kb, channel=channel, config=config)]
     except ValueError as exc:
         reason = str(exc)
         return {
@@ -352,7 +355,7 @@ async def draft_incoming(request: Request, message: str, channel: str) -> dict[s
             "understanding": understanding,
             "note": draft_note(understanding, None, reason),
         }
-    draft = drafts[0].to_dict()
+    draft = drafts[0]
     return {
         "action": "drafted",
         "understanding": understanding,

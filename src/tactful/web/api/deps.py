@@ -15,9 +15,11 @@ from tactful.web.errors import APIError
 if TYPE_CHECKING:
     from tactful.config import Config
     from tactful.kb import KnowledgeBase
+    from tactful.web.offload import Offload
 
 T = TypeVar("T")
-# Work on texts longer than this leaves the event loop, so one huge request cannot stall the others.
+# Work on texts longer than this leaves the event loop, so one huge request cannot stall the others
+# (drafts and rewrites of long texts go to another process: tactful.web.offload).
 INLINE_CHARS = 20_000
 
 
@@ -31,6 +33,10 @@ def config_of(request: Request) -> Config:
 
 def kb_of(request: Request) -> KnowledgeBase:
     return request.app.state.kb
+
+
+def offload_of(request: Request) -> Offload:
+    return request.app.state.offload
 
 
 def invalid(exc: Exception) -> APIError:

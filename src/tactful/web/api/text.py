@@ -16,7 +16,15 @@ from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.composer import compose, rewrite
-from tactful.web.api.deps import check_text_sizes, config_of, invalid, kb_of, run_sized, store_of
+from tactful.web.api.deps import (
+    check_text_sizes,
+    config_of,
+    invalid,
+    kb_of,
+    offload_of,
+    run_sized,
+    store_of,
+)
 from tactful.web.api.models import (
     AnalysisOut,
     AnalyzeIn,
@@ -30,6 +38,7 @@ from tactful.web.api.models import (
 from tactful.web.api.store_calls import store_call
 from tactful.web.auth import current_user
 from tactful.web.errors import APIError, json_response
+from tactful.web.offload import OFFLOAD_CHARS
 
 router = APIRouter(tags=["analysis"], dependencies=[Depends(current_user)])
 # The hot path authenticates inline rather than through FastAPI's dependency machinery.
@@ -115,23 +124,20 @@ async def understand_message(body: UnderstandIn, request: Request) -> Response:
 )
 async def compose_drafts(body: ComposeIn, request: Request) -> Response:
     check_text_sizes(request, {"message": body.message})
+    options: dict[str, Any] = {"channel": body.channel, "variants": body.variants}
+    options["request_type"] = body.request_type
+    facts = dict(body.facts)
     try:
-        drafts = await run_sized(
-            len(body.message),
-            compose,
-            body.message,
-            dict(body.facts),
-            kb_of(request),
-            channel=body.channel,
-            config=config_of(request),
-            variants=body.variants,
-            request_type=body.request_type,
-        )
+        if len(body.message) > OFFLOAD_CHARS:  # in another process: it would hold the others up
+            drafts = await offload_of(request).compose(body.message, facts, options)
+        else:
+            found = compose(body.message, facts, kb_of(request), config=config_of(request), **options)
+            drafts = [d.to_dict() for d in found]
     except TextTooLarge as exc:
         raise _too_large(exc) from None
     except ValueError as exc:
         raise invalid(exc) from None
-    return json_response([d.to_dict() for d in drafts])
+    return json_response(drafts)
 
 
 @router.post(
@@ -143,17 +149,17 @@ async def rewrite_draft(body: RewriteIn, request: Request) -> Response:
     options: dict[str, Any] = {
         "customer_message": body.customer_message,
         "facts": dict(body.facts or {}),
-        "kb": kb_of(request),
-        "config": config_of(request),
         "request_type": body.request_type,
         "channel": body.channel,
     }
     check_text_sizes(request, {"draft": body.draft, "customer_message": body.customer_message})
-    size = len(body.draft) + len(body.customer_message or "")
     try:
-        result = await run_sized(size, rewrite, body.draft, **options)
+        if len(body.draft) + len(body.customer_message or "") > OFFLOAD_CHARS:  # another process
+            result = await offload_of(request).rewrite(body.draft, options)
+        else:
+            result = rewrite(body.draft, kb=kb_of(request), config=config_of(request), **options).to_dict()
     except TextTooLarge as exc:
         raise _too_large(exc) from None
     except ValueError as exc:
         raise invalid(exc) from None
-    return json_response(result.to_dict())
+    return json_response(result)
