@@ -188,3 +188,21 @@ def test_an_unsupported_database_url_is_one_line_and_exit_2() -> None:
     err = proc.stderr.decode()
     assert proc.returncode == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "mysql://x" in err and "SQLite or PostgreSQL" in err
+
+
+# ── 11. the last admin ──────────────────────────────────────────────────────────────────
+
+
+def test_the_cli_will_not_revoke_the_last_admin(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    assert run("users", "add", "root", "--role", "admin", "--db", db).exit_code == 0
+    proc = subprocess.run(
+        [sys.executable, "-m", "tactful", "users", "revoke", "root", "--db", db],
+        capture_output=True,
+        timeout=120,
+    )
+    assert (
+        proc.returncode == 2 and b"root is the last admin" in proc.stderr and b"Traceback" not in proc.stderr
+    )
+    assert run("users", "add", "deputy", "--role", "admin", "--db", db).exit_code == 0
+    assert run("users", "revoke", "root", "--db", db).exit_code == 0

@@ -647,21 +647,18 @@ class Store:
             cases = list(reversed(list(s.scalars(newest))))
             records = case_records(s, cases)
             at = now()
-            shown = [x.id for x in cases]
-            promises = s.scalars(
-                select(Promise)
-                .where(Promise.customer_id == c.id, Promise.case_id.in_(shown))
-                .order_by(Promise.id)
-            )
-            unlinked: Any = FollowUp.case_id.is_(None)
-            if agent is not None:
-                unlinked = unlinked & or_(FollowUp.owner == agent, FollowUp.owner.is_(None))
-            linked = FollowUp.case_id.in_(shown)
-            follow = s.scalars(
-                select(FollowUp)
-                .where(FollowUp.customer_id == c.id, or_(linked, unlinked) if offset == 0 else linked)
-                .order_by(FollowUp.due_at)
-            )
+            promised = select(Promise).where(Promise.customer_id == c.id)
+            follow_query = select(FollowUp).where(FollowUp.customer_id == c.id)
+            if agent is not None or limit is not None or offset:  # a part of the story: its cases'
+                shown = [x.id for x in cases]
+                promised = promised.where(Promise.case_id.in_(shown))
+                unlinked: Any = FollowUp.case_id.is_(None)
+                if agent is not None:
+                    unlinked = unlinked & or_(FollowUp.owner == agent, FollowUp.owner.is_(None))
+                linked = FollowUp.case_id.in_(shown)
+                follow_query = follow_query.where(or_(linked, unlinked) if offset == 0 else linked)
+            promises = s.scalars(promised.order_by(Promise.id))
+            follow = s.scalars(follow_query.order_by(FollowUp.due_at))
             outcomes = s.scalars(select(Outcome).where(Outcome.customer_id == c.id).order_by(Outcome.at))
             topics = s.scalars(
                 select(RequestTopic.topic)
@@ -813,6 +810,7 @@ class Store:
 
     @_guarded
     def followup(self, id: int) -> FollowUpInfo:
+        """One follow-up (whose it is, before an agent may complete it)."""
         query = self._followups_query(None, "all", None).where(FollowUp.id == id)
         with self._read() as s:
             row = s.execute(query).first() if _is_id(id) else None

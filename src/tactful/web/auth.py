@@ -144,20 +144,20 @@ async def rate_key(scope: Scope) -> str:
     ``Authorization`` header — spend from their address's bucket: they never get a fresh one."""
     app: Any = scope.get("app")
     client = scope.get("client")
-    address = f"ip:{client[0] if client else 'unknown'}"
+    host = client[0] if client else "unknown"
     header = next((v for k, v in scope["headers"] if k == b"authorization"), None)
     if header is not None:
         token = _bearer_token(header.decode("latin-1"))
-        user = None if token is None or app is None else await _known(app.state, token, address[3:])
-        return f"token:{TokenCache.key(token)[:32]}" if user is not None and token else address
+        user = None if token is None or app is None else await _known(app.state, token, host)
+        return f"token:{TokenCache.key(token)[:32]}" if user is not None and token else f"ip:{host}"
     session = scope.get("session")
     data = session.get(SESSION_KEY) if isinstance(session, dict) else None
     if isinstance(data, dict) and isinstance(data.get("id"), int):  # signed: only we could write it
         return f"user:{data['id']}"
-    return address
+    return f"ip:{host}"
 
 
-async def _known(state: Any, token: str, address: str) -> UserInfo | None:
+async def _known(state: Any, token: str, host: str) -> UserInfo | None:
     """The token's user (cached, or asked of the store and cached for the auth that follows), or
     None; the store is not asked for an address already over its unknown-token limit."""
     cache: TokenCache = state.token_cache
@@ -165,7 +165,7 @@ async def _known(state: Any, token: str, address: str) -> UserInfo | None:
     if user is not None:
         return user
     guard: TokenBucket | None = getattr(state, "auth_failures", None)
-    if guard is not None and guard.wait(address) > 0:
+    if guard is not None and guard.wait(host) > 0:
         return None
     try:
         return await run_in_threadpool(_fetch, cache, token, lambda: state.store.user_for_token(token))
@@ -273,6 +273,11 @@ async def current_user(request: Request) -> UserInfo:
             "sign in: send 'Authorization: Bearer <token>' (make one with `tactful users add`)"
         )
     return user
+
+
+def is_manager(user: object) -> bool:
+    """A manager or an admin: sees every case, not only the ones they sent (docs/security.md)."""
+    return RANK.get(getattr(user, "role", None) or "", -1) >= RANK["manager"]
 
 
 def require_role(*roles: str) -> Callable[..., Awaitable[UserInfo]]:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from tactful.store.records import UserInfo
 from tactful.web.errors import APIError
 
 if TYPE_CHECKING:
@@ -67,10 +66,6 @@ def page_links(request: Request, shown: int, limit: int, offset: int) -> dict[st
         return {}
     url = request.url.include_query_params(limit=limit, offset=offset + limit)
     return {"Link": f'<{url.path}?{url.query}>; rel="next"'}
-
-
-def is_manager(user: UserInfo) -> bool:
-    return user.role in ("manager", "admin")
 
 
 async def run_sized(size: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
