@@ -134,3 +134,29 @@ def test_ten_times_the_text_costs_at_most_about_ten_times_the_time(entry: str, k
         f"{SMALL:,} (linear is about 10x); all ratios: "
         + ", ".join(f"{s} {r:.1f}x" for s, r in ratios.items())
     )
+
+
+def test_a_json_record_longer_than_one_read_is_parsed_a_logarithmic_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """qa's JSON array reader re-parses an unfinished record after each read: reads that grow with
+    the record keep that linear (a fixed read size made it quadratic in the record's length)."""
+    import io
+    import json
+
+    from tactful.qa import jsonstream
+
+    attempts = []
+
+    class Counting(json.JSONDecoder):
+        def raw_decode(self, s: str, idx: int = 0) -> tuple[Any, int]:
+            attempts.append(idx)
+            return super().raw_decode(s, idx)
+
+    monkeypatch.setattr(jsonstream, "_READ_CHARS", 1_000)
+    monkeypatch.setattr(jsonstream.json, "JSONDecoder", Counting)
+    record = {"id": "c1", "messages": [{"role": "agent", "text": "We can't. " * 20_000}]}  # 200 KB
+    data = json.dumps([record, {"id": "c2", "messages": []}]).encode()
+    found = list(jsonstream.iter_json_records(io.BytesIO(data), "export.json"))
+    assert [value["id"] for _, value in found] == ["c1", "c2"]
+    assert len(attempts) <= 20, len(attempts)  # reads of 1,000 characters each: 200
