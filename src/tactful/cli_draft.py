@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from tactful.cli_common import fail
 from tactful.cli_kb import load_inputs_or_fail, parse_facts
+from tactful.sanitize import for_terminal, json_for_terminal
 
 
 @click.command("draft")
@@ -46,7 +45,7 @@ def draft(
     except ValueError as exc:  # empty message, a fact of the wrong type, an unknown request type
         fail(str(exc))
     if fmt == "json":
-        click.echo(json.dumps([d.to_dict() for d in drafts], ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal([d.to_dict() for d in drafts]))
         return
     for d in drafts:
         warning = "  BELOW THE TEAM THRESHOLD: edit before sending" if d.below_threshold else ""
@@ -55,5 +54,5 @@ def draft(
             f"── draft {d.variant + 1} · {d.channel} · score {d.score}/100 · "
             f"{d.decision.get('outcome')} ({policy.get('id', 'no policy')}){warning}"
         )
-        click.echo(d.text)
+        click.echo(for_terminal(d.text))
         click.echo()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -38,12 +39,14 @@ _SIGN_OFF = re.compile(
     r"(?:\n[^\n]{1,40})?\s*\Z",
     re.IGNORECASE,
 )
-_SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([,.!?;:])")
+# Runs are matched from their first character only ((?<!…)): tried from every character of a long
+# run of blanks or "!!!", each attempt would rescan the rest of the run (quadratic).
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<![ \t])[ \t]+([,.!?;:])")
 _PUNCT_RUN = re.compile(r"([,;:])\s*([.!?])|,\s*,")
 _SPACES = re.compile(r"[ \t]{2,}")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _LEAD_PUNCT = re.compile(r"(^|\n|[.!?][ \t]+)[,;:][ \t]*")
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|\Z)|\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+(?=\s|\Z)|\n[ \t]*\n")
 _SENTENCE_START = re.compile(r"(\A\s*|[.!?]\s+|\n[ \t]*\n[ \t]*)([a-z])")
 _BANG_RUN = re.compile(r"!{2,}|[!?]*![!?]*!")
 
@@ -128,8 +131,10 @@ def _replacements(rule: str) -> list[tuple[re.Pattern[str], str]]:
 
 
 def _at_sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t")
-    return not before or before[-1] in ".!?\n"
+    # Walk back over the blanks rather than copy text[:pos]: this runs once per edit.
+    while pos > 0 and text[pos - 1] in " \t":
+        pos -= 1
+    return pos == 0 or text[pos - 1] in ".!?\n"
 
 
 def _sentence_case(text: str, pos: int, new: str) -> str:
@@ -142,15 +147,31 @@ def _lower_shouting(text: str) -> str:
     return _BANG_RUN.sub("!", words)
 
 
-def _sentence_has_substance(feats: Features, sentence: Span, span: Span, signals: list[str]) -> bool:
+class _SignalStarts:
+    """Where each signal's spans start, sorted once per draft, so that asking whether a sentence
+    holds one is two binary searches instead of a pass over every span (quadratic on long drafts)."""
+
+    def __init__(self, feats: Features) -> None:
+        self.feats = feats
+        self._starts: dict[str, list[int]] = {}
+
+    def count(self, signal: str, lo: int, hi: int) -> int:
+        """How many ``signal`` spans start in ``[lo, hi)``."""
+        starts = self._starts.get(signal)
+        if starts is None:
+            starts = self._starts[signal] = sorted(s for s, _ in self.feats.spans(signal))
+        return max(0, bisect_left(starts, hi) - bisect_left(starts, lo))
+
+
+def _sentence_has_substance(starts: _SignalStarts, sentence: Span, span: Span, signals: list[str]) -> bool:
     """Does the sentence say something besides the flagged phrase (a no, an option, a reason)?"""
-    for signal in signals:
-        if any(sentence[0] <= s < sentence[1] and not span[0] <= s < span[1] for s, _ in feats.spans(signal)):
-            return True
-    return False
+    inner = (max(sentence[0], span[0]), min(sentence[1], span[1]))
+    return any(starts.count(signal, *sentence) > starts.count(signal, *inner) for signal in signals)
 
 
-def _phrase_edit(rule: str, span: Span, feats: Features) -> tuple[int, int, str] | None:
+def _phrase_edit(
+    rule: str, span: Span, feats: Features, starts: _SignalStarts
+) -> tuple[int, int, str] | None:
     """The edit (start, end, replacement) that fixes one finding, or None to keep it."""
     spec = load_rewrites().get(rule)
     if spec is None:
@@ -168,7 +189,7 @@ def _phrase_edit(rule: str, span: Span, feats: Features) -> tuple[int, int, str]
         return span[0], span[1], _lower_shouting(found)
     if action == "sentence":
         sentence = feats.sentence_of(span)
-        if not _sentence_has_substance(feats, sentence, span, spec.get("keep_if", [])):
+        if not _sentence_has_substance(starts, sentence, span, spec.get("keep_if", [])):
             return sentence[0], sentence[1], ""
         action = "drop"
     if action == "drop":
@@ -189,10 +210,13 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
             continue
         chosen.append((start, end, new))
         last_end = max(last_end, end)
-    out = text
-    for start, end, new in reversed(chosen):
-        out = out[:start] + new + out[end:]
-    return out
+    pieces: list[str] = []  # joined once: splicing the string per edit copies it per edit
+    at = 0
+    for start, end, new in chosen:
+        pieces += [text[at:start], new]
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _tidy(text: str) -> str:
@@ -212,15 +236,16 @@ def edit_phrases(draft: str, customer_message: str | None, config: Config) -> tu
     from tactful.rules import run_rules
 
     feats = extract(draft, customer_message)
+    starts = _SignalStarts(feats)
     edits: list[tuple[int, int, str, str]] = []
     for apology in feats.spans("apology")[config.thresholds.max_apologies :]:
         if config.rule_enabled("tactful.apology.over_apology"):
-            edit = _phrase_edit("tactful.apology.over_apology", apology, feats)
+            edit = _phrase_edit("tactful.apology.over_apology", apology, feats, starts)
             if edit:
                 edits.append((*edit, "tactful.apology.over_apology"))
     for f in run_rules(feats, config):
         if f.rule != "tactful.apology.over_apology":  # done above, one apology at a time
-            edit = _phrase_edit(f.rule, (f.start, f.end), feats)
+            edit = _phrase_edit(f.rule, (f.start, f.end), feats, starts)
             if edit:
                 edits.append((*edit, f.rule))
     changes = [
@@ -340,7 +365,8 @@ def _only_names_the_policy(text: str) -> bool:
 
     feats = extract(text)
     reasons = feats.spans("reason")
-    sentences = [text[slice(*feats.sentence_of(span))] for span in reasons]
+    # Each sentence once: many reasons in one long sentence must not copy it once per reason.
+    sentences = [text[slice(*s)] for s in dict.fromkeys(feats.sentence_of(span) for span in reasons)]
     return bool(sentences) and all(_VAGUE_REASON.search(s) and not re.search(r"\d", s) for s in sentences)
 
 
@@ -362,6 +388,8 @@ def _apply_inserts(text: str, inserts: list[tuple[int, int, str]]) -> str:
 
 
 def _sentence_end(text: str, pos: int) -> int:
+    while pos > 0 and text[pos - 1] in ".!?":  # from inside a run of marks: from its first one
+        pos -= 1
     m = _SENTENCE_END.search(text, pos)
     if m is None:
         return len(text.rstrip())

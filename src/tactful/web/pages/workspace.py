@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from tactful.store.db import StoreError
 from tactful.web.auth import UserInfo
 from tactful.web.errors import APIError
-from tactful.web.pages.common import CurrentUser, check_csrf, render, store_of
+from tactful.web.pages.common import CurrentUser, check_csrf, is_manager, render, store_of
 from tactful.web.pages.fixes import Snippets, fix_for, fix_table, snippets_for
 from tactful.web.pages.highlight import segments
 from tactful.web.practice import ScenarioError, all_scenarios, parse_facts
@@ -150,10 +150,16 @@ def build(request: Request, form: dict[str, str], *, compose_draft: bool) -> Wor
     return ws
 
 
+HISTORY_CASES = 20  # the most recent cases the workspace shows
+
+
 def _history(request: Request, customer: str) -> Any:
-    """The customer's story from the store, or None for a customer it has never seen."""
+    """The customer's story from the store as this user may see it (an agent: the cases they sent),
+    or None for a customer it has never seen. The analysis still checks the whole story."""
+    user = getattr(request.state, "user", None)
+    agent = None if is_manager(user) else getattr(user, "name", "")
     try:
-        return store_of(request).history(customer)
+        return store_of(request).history(customer, agent=agent, limit=HISTORY_CASES)
     except StoreError:
         return None
 
