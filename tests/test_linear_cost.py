@@ -157,6 +157,6 @@ def test_a_json_record_longer_than_one_read_is_parsed_a_logarithmic_number_of_ti
     monkeypatch.setattr(jsonstream.json, "JSONDecoder", Counting)
     record = {"id": "c1", "messages": [{"role": "agent", "text": "We can't. " * 20_000}]}  # 200 KB
     data = json.dumps([record, {"id": "c2", "messages": []}]).encode()
-    found = list(jsonstream.iter_json_records(io.BytesIO(data), "export.json"))
+    found = list(jsonstream.iter_documents(io.BytesIO(data), "export.json"))
     assert [value["id"] for _, value in found] == ["c1", "c2"]
     assert len(attempts) <= 20, len(attempts)  # reads of 1,000 characters each: 200
