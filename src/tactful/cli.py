@@ -10,6 +10,7 @@ import click
 
 from tactful import __version__
 from tactful.cli_common import fail
+from tactful.sanitize import json_for_terminal
 
 
 def _config(path: str | None) -> Any:
@@ -89,7 +90,7 @@ def check(
     except (InputError, TextTooLarge, ValueError) as exc:
         fail(str(exc))
     if fmt == "json":
-        click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal(analysis.to_dict()))
     else:
         print_report(analysis)
     if fail_under is not None and analysis.score < fail_under:

@@ -10,7 +10,9 @@ import click
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    from tactful.sanitize import for_terminal
+
+    click.echo(f"error: {for_terminal(message)}", err=True)  # it may quote a customer id or a file
     sys.exit(code)
 
 

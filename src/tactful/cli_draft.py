@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from tactful.cli_common import fail
 from tactful.cli_kb import KB_HELP, load_inputs_or_fail, parse_facts
+from tactful.sanitize import for_terminal, json_for_terminal
 
 
 @click.command("draft")
@@ -46,14 +45,14 @@ def draft(
     except ValueError as exc:  # empty message, a fact of the wrong type, an unknown request type
         fail(str(exc))
     if fmt == "json":
-        click.echo(json.dumps([d.to_dict() for d in drafts], ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal([d.to_dict() for d in drafts]))
         return
     for d in drafts:
         warning = "  BELOW THE TEAM THRESHOLD: edit before sending" if d.below_threshold else ""
         policy = d.decision.get("policy")
         decided = f"{d.decision.get('outcome')} ({policy['id']})" if policy else "no policy applied"
         click.echo(f"── draft {d.variant + 1} · {d.channel} · score {d.score}/100 · {decided}{warning}")
-        click.echo(d.text)
+        click.echo(for_terminal(d.text))
         for note in d.notes:
-            click.echo(f"! {note}")
+            click.echo(for_terminal(f"! {note}"))
         click.echo()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from tactful.cli_common import fail
+from tactful.sanitize import json_for_terminal
 
 if TYPE_CHECKING:
     from tactful.config import Config
@@ -93,7 +93,7 @@ def search_command(directory: str, query: str, limit: int, fmt: str) -> None:
     index = SearchIndex(load_kb_or_fail(directory))
     hits = index.search(query, limit)
     if fmt == "json":
-        click.echo(json.dumps([h._asdict() for h in hits], ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal([h._asdict() for h in hits]))
         return
     if not index.uses_fts5:
         click.echo("note: this Python's SQLite has no FTS5; using a plain LIKE search", err=True)
@@ -128,7 +128,7 @@ def decide_command(directory: str, request_type: str, facts: tuple[str, ...], fm
     except ValueError as exc:
         fail(str(exc))
     if fmt == "json":
-        click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal(decision.to_dict()))
         return
     policy = decision.policy
     click.echo(f"{decision.outcome}" + (f"  ({policy.id}: {policy.title})" if policy else ""))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import re
 from typing import TYPE_CHECKING
 
 import click
 
 from tactful.cli_common import fail
 from tactful.cli_kb import KB_HELP, load_inputs_or_fail, parse_facts
+from tactful.sanitize import for_terminal, json_for_terminal
 
 if TYPE_CHECKING:
     from tactful.composer import Rewrite
@@ -65,10 +66,10 @@ def rewrite(
     except ValueError as exc:  # empty draft, a fact of the wrong type, an unknown request type
         fail(str(exc))
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal(result.to_dict()))
         return
     if fmt == "diff":
-        click.echo(result.diff, nl=False)
+        click.echo(for_terminal(result.diff), nl=False)
         return
     _print(result)
 
@@ -87,9 +88,9 @@ def _print(result: Rewrite) -> None:
         what = change.kind.replace("_", " ")
         source = f" (from {change.source})" if change.source != "draft" else ""
         detail = f"“{change.before}” → “{change.after}”" if change.before else f"“{change.after}”"
-        console.print(Text(f"• {what}{source}: {detail}"))
+        console.print(Text(for_terminal(f"• {what}{source}: {detail}")))
     for note in [*result.notes, *(f"kept the draft: {g}" for g in result.guard)]:
-        console.print(Text(f"! {note}", style="yellow"))
+        console.print(Text(for_terminal(f"! {note}"), style="yellow"))
     if result.polish is not None:
         verdict = (
             "accepted" if result.polish["accepted"] else "rejected: " + "; ".join(result.polish["reasons"])
@@ -99,10 +100,10 @@ def _print(result: Rewrite) -> None:
     console.print("[bold]Rewritten reply[/bold]")
     if result.thread:
         for tweet in result.thread:
-            console.print(Text(tweet))
+            console.print(Text(for_terminal(tweet)))
             console.print()
         return
-    console.print(Text(result.text))
+    console.print(Text(for_terminal(result.text)))
 
 
 _FILLER = frozenset("a an and as at for i in is it of on or the this to we you".split())
@@ -113,14 +114,24 @@ def _filler(word: str) -> bool:
     return word.strip().lower() in _FILLER
 
 
+# SequenceMatcher's time grows with the product of the two lengths: beyond this many word pairs
+# (about 30 ms; a 1,000-word draft) the diff is by sentence, so a huge draft cannot take minutes.
+DIFF_BUDGET = 1_000_000
+_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+\s*|\n\s*|$)")
+
+
 def word_diff(before: str, after: str, color: bool) -> object:
     """The edit word by word: in colour on a terminal, else as ``[-removed-]{+added+}`` (git's style)."""
     import difflib
-    import re
 
     from rich.text import Text
 
+    before, after = for_terminal(before), for_terminal(after)
     old, new = re.findall(r"\S+\s*", before), re.findall(r"\S+\s*", after)
+    if len(old) * len(new) > DIFF_BUDGET:  # matching compares pairs: whole sentences, not words
+        old, new = _SENTENCE.findall(before), _SENTENCE.findall(after)
+        if len(old) * len(new) > DIFF_BUDGET:
+            return Text("(too long to show the changes word by word: the rewritten reply follows)")
     out = Text()
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(_filler, old, new, autojunk=False).get_opcodes():
         removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])

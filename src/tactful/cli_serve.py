@@ -40,6 +40,11 @@ def _check_port(host: str, port: int) -> None:
     "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="uvicorn processes."
 )
 @click.option("--max-body", type=click.IntRange(0), help="Largest request body in bytes (0: no limit).")
+@click.option(
+    "--max-text",
+    type=click.IntRange(0),
+    help="Longest reply, draft or message a route takes, in characters (default 20,000; 0: no limit).",
+)
 @click.option("--rate-limit", type=click.FloatRange(0), help="Requests a second per token (0: no limit).")
 @click.option("--rate-burst", type=click.IntRange(1), help="Requests a token may send in a burst.")
 @click.option(
@@ -63,6 +68,7 @@ def serve(
     config_path: str | None,
     workers: int,
     max_body: int | None,
+    max_text: int | None,
     rate_limit: float | None,
     rate_burst: int | None,
     rate_limit_redis: str | None,
@@ -91,6 +97,7 @@ def serve(
         settings = WebSettings.from_env(
             kb_dir=where,
             max_body_bytes=max_body,
+            max_text_chars=max_text,
             rate_limit=rate_limit,
             rate_burst=rate_burst,
             rate_limit_redis=rate_limit_redis,
@@ -136,6 +143,7 @@ def serve(
     for name, value in (
         ("TACTFUL_KB", str(where.resolve()) if where is not None else None),
         ("TACTFUL_MAX_BODY", max_body),
+        ("TACTFUL_MAX_TEXT", max_text),
         ("TACTFUL_RATE_LIMIT", rate_limit),
         ("TACTFUL_RATE_BURST", rate_burst),
         ("TACTFUL_RATE_LIMIT_REDIS", rate_limit_redis),

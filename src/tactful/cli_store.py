@@ -3,7 +3,6 @@ reports, export/import and users. Thin: each command calls :mod:`tactful.store`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, time, timezone
 from functools import wraps
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import click
 
 from tactful.cli_common import fail
+from tactful.sanitize import for_terminal, json_for_terminal
 
 if TYPE_CHECKING:
     from tactful.store import CustomerHistory, Store
@@ -61,6 +61,22 @@ def _when(value: str | None, option: str) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         fail(f"{option}: not an ISO 8601 timestamp: {value!r} (e.g. 2026-03-01T10:00:00Z)")
+
+
+def _echo(text: str = "", **options: Any) -> None:
+    """``click.echo`` for text that holds what customers, agents and helpdesks wrote: their control
+    characters are shown, never run by the terminal (a customer id with ESC[2J clears no screen)."""
+    click.echo(for_terminal(text), **options)
+
+
+def _text(*parts: str | tuple[str, str]) -> Any:
+    """A rich ``Text`` of ``parts`` (plain strings or (string, style)), with no markup read from
+    them and their control characters shown: a name like ``[link=…]`` stays text."""
+    from rich.text import Text
+
+    return Text.assemble(
+        *((for_terminal(p), "") if isinstance(p, str) else (for_terminal(p[0]), p[1]) for p in parts)
+    )
 
 
 def _console() -> Any:
@@ -144,56 +160,56 @@ def log_command(
             redact=not no_redact,
         )
     if fmt == "json":
-        click.echo(json.dumps(case.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal(case.to_dict()))
         return
     kind = f"refusal ({case.request_type})" if case.is_refusal else "reply"
-    click.echo(f"logged case #{case.id} for {case.customer}: {kind}, score {case.score}")
+    _echo(f"logged case #{case.id} for {case.customer}: {kind}, score {case.score}")
     if case.sla_breached:
-        click.echo(f"  late: answered in {case.response_minutes:.0f} min, SLA {case.sla_minutes:.0f} min")
+        _echo(f"  late: answered in {case.response_minutes:.0f} min, SLA {case.sla_minutes:.0f} min")
     if case.refusal:
         for alt in case.refusal.alternatives:
-            click.echo(f"  alternative {alt.position} ({alt.kind}): {alt.text}")
+            _echo(f"  alternative {alt.position} ({alt.kind}): {alt.text}")
     for p in case.promises:
         due = f" (due {_day(p.due_at)})" if p.due_at else ""
-        click.echo(f"  promise #{p.id}: {p.text}{due}")
+        _echo(f"  promise #{p.id}: {p.text}{due}")
     for f in case.followups:
-        click.echo(f"  follow-up #{f.id} due {_day(f.due_at)}")
+        _echo(f"  follow-up #{f.id} due {_day(f.due_at)}")
     for finding in case.findings:
         if finding["characteristic"] in ("consistency", "timeliness"):
-            click.echo(f"  {finding['characteristic']}: {finding['message']}")
+            _echo(f"  {finding['characteristic']}: {finding['message']}")
 
 
 def _print_history(h: CustomerHistory) -> None:
     console = _console()
-    console.print(f"[bold]{h.name or h.customer}[/bold] ({h.customer}) — {len(h.cases)} case(s)")
+    console.print(_text((h.name or h.customer, "bold"), f" ({h.customer}) — {len(h.cases)} case(s)"))
     for c in h.cases:
         what = f"refused {c.request_type}" if c.is_refusal else (c.request_type or "reply")
         meta = ", ".join(x for x in (c.channel, c.agent and f"by {c.agent}") if x)
-        console.print(f"\n[bold]case #{c.id}[/bold] {_day(c.sent_at)} {what} — score {c.score} ({meta})")
+        console.print(
+            _text("\n", (f"case #{c.id}", "bold"), f" {_day(c.sent_at)} {what} — score {c.score} ({meta})")
+        )
         if c.customer_message:
-            console.print(f"  customer: {c.customer_message}", markup=False)
-        console.print(f"  reply: {c.reply}", markup=False)
+            console.print(_text(f"  customer: {c.customer_message}"))
+        console.print(_text(f"  reply: {c.reply}"))
         if c.refusal:
             for alt in c.refusal.alternatives:
                 mark = " [accepted]" if alt.accepted else ""
-                console.print(f"  alternative {alt.position}: {alt.text}{mark}", markup=False)
+                console.print(_text(f"  alternative {alt.position}: {alt.text}{mark}"))
         for p in c.promises:
-            console.print(f"  promise: {p.text} — {p.status}", markup=False)
+            console.print(_text(f"  promise: {p.text} — {p.status}"))
         for fb in c.feedback:
-            console.print(
-                f"  feedback: CSAT {fb.csat}" + (f" — {fb.comment}" if fb.comment else ""), markup=False
-            )
+            console.print(_text(f"  feedback: CSAT {fb.csat}" + (f" — {fb.comment}" if fb.comment else "")))
     open_items = [f for f in h.followups if f.status == "open"]
     if open_items:
-        console.print("\n[bold]open follow-ups[/bold]")
+        console.print(_text("\n", ("open follow-ups", "bold")))
         for f in open_items:
             console.print(
-                f"  #{f.id} due {_day(f.due_at)}{' (overdue)' if f.overdue else ''}: {f.note}", markup=False
+                _text(f"  #{f.id} due {_day(f.due_at)}{' (overdue)' if f.overdue else ''}: {f.note}")
             )
     for o in h.outcomes:
-        console.print(f"outcome: {o.outcome} on {o.at:%Y-%m-%d}")
+        console.print(_text(f"outcome: {o.outcome} on {o.at:%Y-%m-%d}"))
     if h.declined_topics:
-        console.print("declined requests: " + ", ".join(h.declined_topics), markup=False)
+        console.print(_text("declined requests: " + ", ".join(h.declined_topics)))
 
 
 @click.command("history")
@@ -206,7 +222,7 @@ def history_command(customer: str, fmt: str, db_url: str | None) -> None:
     with _store(db_url) as store:
         h = store.history(customer)
     if fmt == "json":
-        click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal(h.to_dict()))
     else:
         _print_history(h)
 
@@ -231,19 +247,19 @@ def followups_due(webhook: str | None, fmt: str, db_url: str | None) -> None:
     with _store(db_url) as store:
         items = store.followups(due_before=end_of_day)
     if fmt == "json":
-        click.echo(json.dumps([i.to_dict() for i in items], ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal([i.to_dict() for i in items]))
     elif not items:
-        click.echo("no follow-ups due")
+        _echo("no follow-ups due")
     else:
         table = Table("id", "customer", "due (UTC)", "owner", "state", "note")
         for i in items:
             table.add_row(
                 str(i.id),
-                i.customer,
+                _text(i.customer),
                 _day(i.due_at),
-                i.owner or "",
+                _text(i.owner or ""),
                 "overdue" if i.overdue else "due",
-                i.note,
+                _text(i.note),
             )
         _console().print(table)
     if webhook and items:
@@ -251,7 +267,7 @@ def followups_due(webhook: str | None, fmt: str, db_url: str | None) -> None:
             sent = send_reminders(webhook, items)
         except WebhookError as exc:
             fail(str(exc))
-        click.echo(f"sent {sent} reminder(s) to {webhook}", err=fmt == "json")
+        _echo(f"sent {sent} reminder(s) to {webhook}", err=fmt == "json")
 
 
 @followups_group.command("done")
@@ -262,7 +278,7 @@ def followups_done(followup_id: int, db_url: str | None) -> None:
     """Mark follow-up FOLLOWUP_ID done (its promise counts as kept)."""
     with _store(db_url) as store:
         store.complete_followup(followup_id)
-    click.echo(f"follow-up #{followup_id} done")
+    _echo(f"follow-up #{followup_id} done")
 
 
 @click.group("requests")
@@ -281,14 +297,14 @@ def requests_list(fmt: str, db_url: str | None) -> None:
     with _store(db_url) as store:
         topics = store.declined_requests()
     if fmt == "json":
-        click.echo(json.dumps([t.to_dict() for t in topics], ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal([t.to_dict() for t in topics]))
         return
     if not topics:
-        click.echo("no declined requests yet")
+        _echo("no declined requests yet")
         return
     table = Table("topic", "customers", "last asked", "status")
     for t in topics:
-        table.add_row(t.topic, str(t.customers), f"{t.last_asked:%Y-%m-%d}", t.status)
+        table.add_row(_text(t.topic), str(t.customers), f"{t.last_asked:%Y-%m-%d}", t.status)
     _console().print(table)
 
 
@@ -302,14 +318,12 @@ def requests_ship(topic: str, fmt: str, db_url: str | None) -> None:
     with _store(db_url) as store:
         notices = store.ship_request(topic)
     if fmt == "json":
-        click.echo(json.dumps([n.to_dict() for n in notices], ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal([n.to_dict() for n in notices]))
         return
-    click.echo(f"{topic}: shipped; {len(notices)} customer(s) to tell")
+    _echo(f"{topic}: shipped; {len(notices)} customer(s) to tell")
     for n in notices:
-        click.echo(
-            f"\n--- to {n.name or n.customer} ({n.customer}), asked {n.asked_at:%Y-%m-%d}, score {n.score}"
-        )
-        click.echo(n.draft)
+        _echo(f"\n--- to {n.name or n.customer} ({n.customer}), asked {n.asked_at:%Y-%m-%d}, score {n.score}")
+        _echo(n.draft)
 
 
 @click.command("feedback")
@@ -327,7 +341,7 @@ def feedback_command(
         store.add_feedback(case_id, csat, comment)
         if accepted is not None:
             store.accept_alternative(case_id, accepted)
-    click.echo(f"feedback recorded for case #{case_id}")
+    _echo(f"feedback recorded for case #{case_id}")
 
 
 @click.command("outcome")
@@ -340,7 +354,7 @@ def outcome_command(customer: str, outcome: str, at: str | None, db_url: str | N
     """Record what CUSTOMER did later: came_back, bought_again or churned."""
     with _store(db_url) as store:
         store.record_outcome(customer, outcome, _when(at, "--at"))  # type: ignore[arg-type]
-    click.echo(f"{customer}: {outcome}")
+    _echo(f"{customer}: {outcome}")
 
 
 REPORT_NAMES = (
@@ -375,9 +389,9 @@ def report_command(name: str, csv_path: str | None, fmt: str, db_url: str | None
         except OSError as exc:
             fail(f"{csv_path}: cannot write: {exc.strerror}")
     if fmt == "csv":
-        click.echo(table.to_csv(), nl=False)
+        _echo(table.to_csv(), nl=False)
     elif fmt == "json":
-        click.echo(json.dumps(table.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal(table.to_dict()))
     else:
         _console().print(table.to_rich())
 
@@ -392,24 +406,32 @@ def similar_command(query: str, limit: int, db_url: str | None) -> None:
     with _store(db_url) as store:
         hits = store.search_cases(query, limit)
     if not hits:
-        click.echo("no similar cases")
+        _echo("no similar cases")
     for h in hits:
-        click.echo(f"case #{h.case_id} {h.sent_at:%Y-%m-%d} {h.customer} score {h.score}")
+        _echo(f"case #{h.case_id} {h.sent_at:%Y-%m-%d} {h.customer} score {h.score}")
         if h.customer_message:
-            click.echo(f"  customer: {h.customer_message}")
-        click.echo(f"  reply: {h.reply}")
+            _echo(f"  customer: {h.customer_message}")
+        _echo(f"  reply: {h.reply}")
 
 
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--no-redact", is_flag=True, help="Keep emails, phone and card numbers as stored.")
+@click.option(
+    "--with-token-hashes",
+    is_flag=True,
+    help="Keep users' API token hashes, so they sign in with the same tokens after an import "
+    "(default: left out; imported users then need `tactful users rotate NAME`).",
+)
 @db_option
 @_errors
-def export_command(file: str, no_redact: bool, db_url: str | None) -> None:
+def export_command(file: str, no_redact: bool, with_token_hashes: bool, db_url: str | None) -> None:
     """Write the whole store to FILE (JSONL)."""
     with _store(db_url) as store:
-        count = store.export_jsonl(file, redact=not no_redact)
-    click.echo(f"exported {count} rows to {file}" + ("" if no_redact else " (redacted)"))
+        count = store.export_jsonl(file, redact=not no_redact, token_hashes=with_token_hashes)
+    kept = [] if no_redact else ["redacted"]
+    kept += ["with token hashes"] if with_token_hashes else []
+    _echo(f"exported {count} rows to {file}" + (f" ({', '.join(kept)})" if kept else ""))
 
 
 @click.command("import")
@@ -420,7 +442,7 @@ def import_command(file: str, db_url: str | None) -> None:
     """Load an export (JSONL) into an empty store."""
     with _store(db_url) as store:
         count = store.import_jsonl(file)
-    click.echo(f"imported {count} rows from {file}")
+    _echo(f"imported {count} rows from {file}")
 
 
 @click.group("users")
@@ -437,7 +459,7 @@ def users_add(name: str, role: str, db_url: str | None) -> None:
     """Add a user and print their API token (shown once; only its hash is stored)."""
     with _store(db_url) as store:
         user, token = store.add_user(name, role)  # type: ignore[arg-type]
-    click.echo(f"added {user.name} ({user.role}); API token (shown once): {token}")
+    _echo(f"added {user.name} ({user.role}); API token (shown once): {token}")
 
 
 @users_group.command("list")
@@ -448,10 +470,10 @@ def users_list(db_url: str | None) -> None:
     with _store(db_url) as store:
         users = store.list_users()
     if not users:
-        click.echo("no users yet")
+        _echo("no users yet")
     for u in users:
         revoked = f"\trevoked {u.revoked_at:%Y-%m-%d}" if u.revoked_at else ""
-        click.echo(f"{u.name}\t{u.role}\t{u.created_at:%Y-%m-%d}{revoked}")
+        _echo(f"{u.name}\t{u.role}\t{u.created_at:%Y-%m-%d}{revoked}")
 
 
 @users_group.command("revoke")
@@ -462,7 +484,7 @@ def users_revoke(name: str, db_url: str | None) -> None:
     """Stop NAME's API token and page sessions (a running server notices within token_cache_s)."""
     with _store(db_url) as store:
         user = store.revoke_user(name)
-    click.echo(f"revoked {user.name}; `tactful users rotate {user.name}` gives them a new token")
+    _echo(f"revoked {user.name}; `tactful users rotate {user.name}` gives them a new token")
 
 
 @users_group.command("rotate")
@@ -473,7 +495,7 @@ def users_rotate(name: str, db_url: str | None) -> None:
     """Give NAME a new API token (shown once); the old one and its page sessions stop working."""
     with _store(db_url) as store:
         user, token = store.rotate_token(name)
-    click.echo(f"new API token for {user.name} ({user.role}), shown once: {token}")
+    _echo(f"new API token for {user.name} ({user.role}), shown once: {token}")
 
 
 @click.group("db")
@@ -488,7 +510,7 @@ def db_upgrade(db_url: str | None) -> None:
     """Create the schema or upgrade it to the newest revision (data kept)."""
     with _store(db_url) as store:
         revision = store.revision()
-    click.echo(f"database at revision {revision}")
+    _echo(f"database at revision {revision}")
 
 
 COMMANDS = (

@@ -6,11 +6,10 @@ Registered by ``cli.py`` with ``main.add_command(understand)``; the logic lives 
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from tactful.cli_common import fail
+from tactful.sanitize import json_for_terminal
 
 
 @click.command("understand")
@@ -29,7 +28,7 @@ def understand(message: str, fmt: str) -> None:
     if result.status == "too_large":
         fail(f"{'<stdin>' if message == '-' else message}: {result.note}")
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal(result.to_dict()))
     else:
         from tactful.understanding.report import print_report
 

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tactful.model import Analysis
+from tactful.sanitize import for_terminal
 
 _STYLE = {"error": "bold red underline", "warning": "yellow underline", "suggestion": "cyan underline"}
 
@@ -18,7 +19,7 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 def render(analysis: Analysis) -> Group:
     if analysis.empty:
         return Group(Text("Nothing to analyze: the reply is empty.", style="bold"))
-    reply = Text(analysis.text)
+    reply = Text(for_terminal(analysis.text))  # one character for one: the offsets still hold
     for f in analysis.findings:
         if f.end > f.start:
             reply.stylize(_STYLE[f.level], f.start, f.end)
@@ -36,7 +37,7 @@ def render(analysis: Analysis) -> Group:
     parts.append(Text(""))
     if analysis.findings:
         for i, f in enumerate(analysis.findings, 1):
-            quote = analysis.text[f.start : f.end]
+            quote = for_terminal(analysis.text[f.start : f.end])
             if len(quote) > 70:
                 quote = quote[:67] + "…"
             parts.append(

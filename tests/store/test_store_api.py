@@ -259,19 +259,20 @@ def test_seed_demo_is_idempotent(store: Store) -> None:
 def test_a_revoked_user_loses_token_and_sessions_and_rotate_restores(store: Store) -> None:
     user, token = store.add_user("dee", "agent")
     key = Store.session_key(token)
+    sid = store.open_session(user.id, 3600)
     assert key != token and token not in key
-    assert store.session_user(user.id, key) == user
-    assert store.session_user(user.id, key[:-1] + "x") is None  # a forged key
-    assert store.session_user(user.id + 99, key) is None and store.session_user("1", key) is None
+    assert store.session_user(user.id, key, sid) == user
+    assert store.session_user(user.id, key[:-1] + "x", sid) is None  # a forged key
+    assert store.session_user(user.id + 99, key, sid) is None and store.session_user("1", key, sid) is None
     revoked = store.revoke_user("dee")
     assert revoked.revoked_at is not None
-    assert store.user_for_token(token) is None and store.session_user(user.id, key) is None
+    assert store.user_for_token(token) is None and store.session_user(user.id, key, sid) is None
     assert [u.revoked_at is not None for u in store.list_users()] == [True]
     again, new_token = store.rotate_token(" dee ")
     assert again.revoked_at is None and new_token != token
     assert store.user_for_token(new_token) == again and store.user_for_token(token) is None
-    assert store.session_user(user.id, key) is None  # sessions of the old token stay ended
-    assert store.session_user(user.id, Store.session_key(new_token)) == again
+    assert store.session_user(user.id, key, sid) is None  # sessions of the old token stay ended
+    assert store.session_user(user.id, Store.session_key(new_token), sid) == again
     with pytest.raises(StoreError, match="no user named 'nobody'"):
         store.revoke_user("nobody")
     with pytest.raises(StoreError, match="no user named"):

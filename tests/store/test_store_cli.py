@@ -126,7 +126,7 @@ def test_export_import_users_and_db_upgrade(
     db_url: str, other_url: str, files: dict[str, str], tmp_path: Path
 ) -> None:
     db = ["--db", db_url]
-    assert run("db", "upgrade", *db).output.strip() == "database at revision 0004"
+    assert run("db", "upgrade", *db).output.strip() == "database at revision 0005"
     r = run("users", "add", "ann", "--role", "manager", *db)
     token = r.output.strip().rsplit(" ", 1)[1]
     assert "shown once" in r.output and len(token) >= 32

@@ -37,11 +37,51 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(
         assert bogus.status_code == 400
 
 
-def test_the_default_limit_takes_a_megabyte_reply(client_as: Callable[[str], TestClient]) -> None:
-    r = client_as("agent").post("/v1/analyze", json={"reply": "We can't do that. " * 2_000})
-    assert r.status_code == 200
-    too_big = client_as("agent").post("/v1/analyze", json={"reply": "n" * (1_200 * 1024)})
-    assert too_big.status_code == 413
+def test_the_default_limits_take_a_long_email_but_no_more(
+    client_as: Callable[[str], TestClient], make_app: Callable[..., FastAPI], web_users: dict[str, Any]
+) -> None:
+    """Issue 14: a reply longer than any real email (20,000 characters by default) is 413 on every
+    route that takes text, before any work; a body over the byte limit is 413 before it is read."""
+    agent = client_as("agent")
+    assert agent.post("/v1/analyze", json={"reply": "We can't do that. " * 1_100}).status_code == 200
+    long_email = "We can't do that. " * 2_000  # 36,000 characters
+    for path, body, field in (
+        ("/v1/analyze", {"reply": long_email}, "reply"),
+        ("/v1/analyze", {"reply": "No.", "customer_message": long_email}, "customer_message"),
+        ("/v1/analyze", {"reply": "No.", "context": {"history": ["ok", long_email]}}, "context.history[1]"),
+        ("/v1/understand", {"message": long_email}, "message"),
+        ("/v1/compose", {"message": long_email}, "message"),
+        ("/v1/rewrite", {"draft": long_email}, "draft"),
+        ("/v1/rewrite", {"draft": "No.", "customer_message": long_email}, "customer_message"),
+        ("/v1/cases", {"customer": "c-1", "reply": long_email}, "reply"),
+    ):
+        r = agent.post(path, json=body)
+        assert r.status_code == 413, (path, r.text)
+        error = r.json()["error"]
+        assert error["code"] == "text_too_large" and error["field"] == field, (path, error)
+        assert "36,000 characters" in error["message"] and "20,000" in error["message"]
+    from tests.web.conftest import CHATWOOT_SECRET
+
+    hook = {"event": "message_created", "message_type": "incoming", "content": long_email}
+    r = agent.post("/v1/webhooks/chatwoot", params={"token": CHATWOOT_SECRET}, json=hook)
+    assert r.status_code == 413 and r.json()["error"]["field"] == "the customer's message", r.text
+    too_big = agent.post("/v1/analyze", json={"reply": "n" * (1_200 * 1024)})
+    assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "payload_too_large"
+    with TestClient(make_app(max_text_chars=0), headers=web_users["agent"].headers) as unlimited:
+        assert unlimited.post("/v1/analyze", json={"reply": long_email}).status_code == 200
+
+
+def test_the_text_limit_is_configurable(
+    make_app: Callable[..., FastAPI], web_users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tactful.web.app import WebSettings
+
+    monkeypatch.setenv("TACTFUL_MAX_TEXT", "500")
+    assert WebSettings.from_env().max_text_chars == 500
+    with TestClient(make_app(max_text_chars=500), headers=web_users["agent"].headers) as c:
+        assert c.post("/v1/rewrite", json={"draft": "No. " * 100}).status_code == 200
+        r = c.post("/v1/rewrite", json={"draft": "No. " * 200})
+        assert r.status_code == 413 and "at most 500" in r.json()["error"]["message"]
 
 
 def test_a_reply_over_max_chars_is_413_text_too_large(

@@ -121,10 +121,12 @@ def test_agents_list_only_their_own_cases(client_as: Clients, web_store: Any) ->
     assert {c["agent"] for c in weakest} <= {"agent-user"}
     other = agent.get("/v1/cases", params={"agent": "someone-else"})
     assert other.status_code == 403 and other.json()["error"]["code"] == "forbidden"
-    # Managers drill down into anyone's cases; searching past answers stays open to agents.
+    # Managers drill down into anyone's cases; an agent's search finds their own (issue 14: the
+    # API agrees with the /cases pages).
     everyone = client_as("manager").get("/v1/cases").json()
     assert {c["agent"] for c in everyone} == {"agent-user", "someone-else"}
-    assert len(agent.get("/v1/cases", params={"q": "refund"}).json()) == 2
+    assert [c["customer"] for c in agent.get("/v1/cases", params={"q": "refund"}).json()] == ["c-1"]
+    assert len(client_as("manager").get("/v1/cases", params={"q": "refund"}).json()) == 2
 
 
 def test_every_store_report_is_served_to_managers_and_none_to_agents(client_as: Clients) -> None:

@@ -114,9 +114,10 @@ def test_an_old_style_or_malformed_session_signs_nobody_in(client: TestClient, s
 
 
 def test_a_current_session_cookie_signed_the_same_way_is_accepted(
-    client: TestClient, web_users: dict[str, Any]
+    client: TestClient, web_users: dict[str, Any], web_store: Any
 ) -> None:
-    """The control for the test above: the same signing with today's shape signs the user in."""
+    """The control for the test above: the same signing with today's shape signs the user in; the
+    shape before issue 14 (no recorded session id) no longer does."""
     import base64
     import json
 
@@ -127,7 +128,9 @@ def test_a_current_session_cookie_signed_the_same_way_is_accepted(
     from tactful.web.app import SESSION_COOKIE
 
     admin = web_users["admin"]
-    session = {"user": {"id": admin.info.id, "key": Store.session_key(admin.token)}}
-    data = base64.b64encode(json.dumps(session).encode())
-    client.cookies.set(SESSION_COOKIE, TimestampSigner(SECRET_KEY).sign(data).decode())
-    assert client.get("/v1/followups").status_code == 200
+    before = {"id": admin.info.id, "key": Store.session_key(admin.token)}
+    today = {**before, "sid": web_store.open_session(admin.info.id, 3600)}
+    for user, status in ((today, 200), (before, 401)):
+        data = base64.b64encode(json.dumps({"user": user}).encode())
+        client.cookies.set(SESSION_COOKIE, TimestampSigner(SECRET_KEY).sign(data).decode())
+        assert client.get("/v1/followups").status_code == status

@@ -104,9 +104,9 @@ def _chatwoot(**changes: Any) -> dict[str, Any]:
     return payload
 
 
-def _agent_reply() -> dict[str, Any]:
+def _agent_reply(message_id: int = 119) -> dict[str, Any]:
     return _chatwoot(
-        id=119,
+        id=message_id,
         content=AGENT_REPLY,
         message_type="outgoing",
         sender={"id": 1, "name": "John", "email": "john@acme.inc", "type": "user"},
@@ -175,7 +175,7 @@ def test_an_agent_reply_to_a_known_contact_is_remembered_and_checked_next_time(c
     story = store.history("chatwoot:14")  # conversation.meta.sender: the contact
     assert [c.id for c in story.cases] == [first["case"]]
     assert story.cases[0].agent == "John" and story.cases[0].conversation == "chatwoot:10"
-    again = _post_chatwoot(client, _agent_reply()).json()
+    again = _post_chatwoot(client, _agent_reply(message_id=120)).json()  # the agent's next reply
     assert again["analysis"]["characteristics"]["consistency"]["applicable"] is True
     told = [f for f in again["analysis"]["findings"] if f["characteristic"] == "consistency"]
     assert any(f"case #{first['case']}" in f["message"] for f in told), told
@@ -186,7 +186,7 @@ def test_the_answer_for_a_known_contact_is_the_analysis_the_store_keeps(client: 
     store = client.app.state.store  # type: ignore[attr-defined]
     first = _post_chatwoot(client, _agent_reply()).json()
     assert first["analysis"] == store.case_analysis(first["case"])  # logged once, answered from it
-    again = _post_chatwoot(client, _agent_reply()).json()
+    again = _post_chatwoot(client, _agent_reply(message_id=120)).json()
     assert again["analysis"]["score"] == store.case(again["case"]).score
     assert again["analysis"] == store.case_analysis(again["case"])
     told = [f for f in again["analysis"]["findings"] if f["characteristic"] == "consistency"]

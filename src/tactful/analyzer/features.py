@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,10 +77,14 @@ class Features:
         ]
 
     def sentence_of(self, span: Span) -> Span:
-        for s in self.sentences:
-            if s[0] <= span[0] < s[1]:
-                return s
-        return span
+        return sentence_at(self.sentences, span[0]) or span
+
+
+def sentence_at(sentences: list[Span], pos: int) -> Span | None:
+    """The sentence holding ``pos``, by binary search over the sorted, disjoint ``sentences``: one
+    lookup per finding must not cost a pass over the text (that made long replies quadratic)."""
+    i = bisect_right(sentences, pos, key=lambda s: s[0]) - 1
+    return sentences[i] if i >= 0 and pos < sentences[i][1] else None
 
 
 # A question that only suggests a self-help step: "Could you try the steps here?", "Are you able to

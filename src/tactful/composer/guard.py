@@ -100,12 +100,14 @@ def check(candidate: str, inputs: Inputs) -> list[str]:
     for number in dict.fromkeys(_NUMBER.findall(text)):
         if number not in known_numbers:
             reasons.append(f"'{number}' is in no input (draft, message, policy or facts)")
+    lowered = corpus.lower()  # once: lowering it per link found made many links quadratic
     for word in dict.fromkeys(w.lower() for w in _DATE_WORDS.findall(text)):
-        if word not in corpus.lower():
+        if word not in lowered:
             reasons.append(f"the date '{word}' is in no input")
     for pattern, what in ((_URL, "link"), (_MARKUP, "markup"), (_PLACEHOLDER, "placeholder or prompt echo")):
+        known = {f.lower() for f in pattern.findall(lowered)}  # a set lookup first, a text search if not
         for found in dict.fromkeys(pattern.findall(text)):
-            if found.lower() not in corpus.lower():
+            if found.lower() not in known and found.lower() not in lowered:
                 reasons.append(f"the {what} '{found}' is in no input")
     known_promises = set(promise_phrases(corpus))
     for phrase in dict.fromkeys(promise_phrases(text)):

@@ -36,6 +36,35 @@ PolicyId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", m
 MAX_DEPTH = 4
 
 
+# Front matter is a few levels deep; a hostile file could nest thousands (RecursionError) or grow a
+# kilobyte into gigabytes through aliases (``a: &a [x, x]``, ``b: [*a, *a]``, …). Policies need neither.
+MAX_YAML_DEPTH = 32
+
+
+class _PolicyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases and nesting past ``MAX_YAML_DEPTH``, each as a
+    ``MarkedYAMLError`` on its line (reported like any broken YAML)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            problem = "aliases (*name) are not allowed in a policy"
+            raise yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
+        if self._depth >= MAX_YAML_DEPTH:
+            mark = self.peek_event().start_mark
+            problem = f"nested more than {MAX_YAML_DEPTH} levels deep"
+            raise yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -147,7 +176,7 @@ def _read(path: Path, display: str) -> _FileState:
     front, state.body = parts
     offset = 2  # the front matter starts on the file's second line
     try:
-        loader = yaml.SafeLoader(front)  # one parse: the node gives line numbers, the data comes from it
+        loader = _PolicyLoader(front)  # one parse: the node gives line numbers, the data comes from it
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

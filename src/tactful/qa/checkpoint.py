@@ -22,6 +22,8 @@ from typing import IO, Any
 from tactful.qa.model import QAError
 
 STATE_DIR = ".tactful-qa"
+#: Held (flock) by the run writing into DIR; outside STATE_DIR, which ``--restart`` deletes.
+LOCK_FILE = ".tactful-qa.lock"
 TURNS = "turns.jsonl"
 PROBLEMS = "problems.jsonl"
 OUTPUTS = (TURNS, PROBLEMS, "agents.csv", "characteristics.csv", "report.html", "summary.json")
@@ -57,6 +59,36 @@ def fingerprint(files: list[str], fmt: str, chunk_size: int, config: Any) -> dic
         "config": hashlib.sha256(repr(config).encode()).hexdigest()[:16],
         "tactful": __version__,
     }
+
+
+def lock_folder(out_dir: Path) -> IO[str] | None:
+    """Take DIR for this run: an exclusive lock, held until the returned file is closed. A second
+    run into the same DIR would append every turn again (and a rerun would keep the duplicates),
+    so it is refused at once, naming the run that holds the folder."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no advisory locks to take
+        return None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(out_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held by the caller
+    except OSError as exc:
+        raise QAError(f"{out_dir}: cannot use the output folder: {exc.strerror}") from None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise QAError(
+            f"{out_dir}: another tactful qa ({holder}) is writing this folder; wait for it to finish "
+            "or use another --out"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    return handle
 
 
 class Checkpoint:

@@ -79,7 +79,9 @@ class _Window:
             self.base += self.pos
             self.buf = self.buf[self.pos :]
             self.pos = 0
-        chunk = self.text.read(_READ_CHARS)
+        # At least as much as is pending: a record longer than one read is re-parsed from its start
+        # after each read, so reads that double keep a long record's cost linear, not quadratic.
+        chunk = self.text.read(max(_READ_CHARS, len(self.buf) - self.pos))
         if not chunk:
             self.eof = True
             return False

@@ -22,6 +22,7 @@ import orjson
 from tactful.model import CHARACTERISTICS
 from tactful.qa.checkpoint import PROBLEMS, TURNS, Totals
 from tactful.qa.pipeline import period
+from tactful.sanitize import csv_row
 
 SHOWN = 5  # worst and best refusals shown in full
 PROBLEMS_SHOWN = 50
@@ -143,10 +144,13 @@ def write_tables(out_dir: Path, agg: Aggregate) -> None:
         )
         for name, a in rows:
             top = a.rules.most_common(1)
+            levels = [a.levels["error"], a.levels["warning"], a.levels["suggestion"]]
             w.writerow(
-                [name, a.refusals, f"{a.score_sum / a.refusals:.1f}"]
-                + [_fmt(a.means.mean(c)) for c in CHARACTERISTICS]
-                + [a.levels["error"], a.levels["warning"], a.levels["suggestion"], top[0][0] if top else ""]
+                csv_row(  # the agent's name comes from the export: never a live formula
+                    [name, a.refusals, f"{a.score_sum / a.refusals:.1f}"]
+                    + [_fmt(a.means.mean(c)) for c in CHARACTERISTICS]
+                    + [*levels, top[0][0] if top else ""]
+                )
             )
     with _Atomic(out_dir / "characteristics.csv") as f:
         w = csv.writer(f)
@@ -157,14 +161,16 @@ def write_tables(out_dir: Path, agg: Aggregate) -> None:
             rules = Counter({r: n for r, n in agg.findings.items() if agg.rule_characteristic[r] == c})
             top = rules.most_common(1)
             w.writerow(
-                [
-                    c,
-                    agg.means.counts[c],
-                    _fmt(agg.means.mean(c)),
-                    agg.characteristic_findings[c],
-                    top[0][0] if top else "",
-                    top[0][1] if top else 0,
-                ]
+                csv_row(
+                    [
+                        c,
+                        agg.means.counts[c],
+                        _fmt(agg.means.mean(c)),
+                        agg.characteristic_findings[c],
+                        top[0][0] if top else "",
+                        top[0][1] if top else 0,
+                    ]
+                )
             )
 
 

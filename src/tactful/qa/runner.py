@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tactful.config import Config
-from tactful.qa.checkpoint import Checkpoint, Totals, fingerprint
+from tactful.qa.checkpoint import Checkpoint, Totals, fingerprint, lock_folder
 from tactful.qa.engines import Chunk, make_engine
 from tactful.qa.formats import FORMATS, Source, read_export
 from tactful.qa.model import Conversation, Problem, QAError
@@ -55,9 +55,6 @@ def run_qa(
     Raises :class:`QAError` when the run cannot start or the export is of the wrong shape (the message
     names the file and the field). Corrupt records do not raise: they are listed in problems.jsonl.
     """
-    from tactful.batch import default_jobs
-    from tactful.qa.report import write_report
-
     name = export if isinstance(export, str) else ", ".join(export)
     if options.fmt not in FORMATS:
         raise QAError(f"{name}: unknown format '{options.fmt}'; expected one of: {', '.join(FORMATS)}")
@@ -65,6 +62,20 @@ def run_qa(
         raise QAError("the chunk size must be at least 1")
     started = time.perf_counter()
     out = Path(out_dir)
+    lock = lock_folder(out)  # before anything is read or written in DIR, until the report is out
+    try:
+        return _run_locked(export, out, options, on_progress, started)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def _run_locked(
+    export: str | Sequence[str], out: Path, options: QAOptions, on_progress: Progress | None, started: float
+) -> QASummary:
+    from tactful.batch import default_jobs
+    from tactful.qa.report import write_report
+
     source = Source(export)
     try:
         manifest = fingerprint(source.files, options.fmt, options.chunk_size, options.config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import inspect
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,13 +18,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session
+
+from tactful.sanitize import text_problem
 
 from . import db
 from .assemble import case_record, case_records, followup_info, promise_info, user_info
 from .consistency import HISTORY_PERIOD_RULE, OpenPromise, PastCase, check, period_findings
-from .db import StoreError
+from .db import Conflict, InvalidInput, StoreError
 from .models import (
     Alternative,
     Attempt,
@@ -35,11 +39,13 @@ from .models import (
     Feedback,
     FollowUp,
     Outcome,
+    PageSession,
     Promise,
     Refusal,
     RequestTopic,
     Scenario,
     User,
+    WebhookDelivery,
 )
 from .records import (
     AttemptInfo,
@@ -71,15 +77,26 @@ OUTCOMES = ("came_back", "bought_again", "churned")
 FEATURE_TYPES = ("feature_request", "customization")
 # An open-ended "I'll get back to you" becomes a follow-up due this long after the reply.
 OPEN_PROMISE_DUE = timedelta(days=2)
+# How long a processed webhook delivery is remembered (replays are refused within it); far past
+# the helpdesks' retry schedules and the signed webhooks' 5-minute freshness window.
+DELIVERY_DAYS = 7
+DELIVERY_KEPT = timedelta(days=DELIVERY_DAYS)
 
 
 def _guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Database and migration errors leave every public method as a one-line :class:`StoreError`."""
+    """The door of every public method: text that is not text (a NUL, a lone surrogate) is refused
+    as :class:`InvalidInput` naming the argument, before any database sees it (a search ``query``
+    is only split into words); database and migration errors leave as a one-line :class:`StoreError`."""
+    signature = inspect.signature(method)
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         store = args[0]
         assert isinstance(store, Store)
+        for name, value in signature.bind(*args, **kwargs).arguments.items():
+            problem = text_problem(value) if name not in ("self", "query") else None
+            if problem:
+                raise InvalidInput(name, f"{name} {problem}")
         with db.translated(store.url):
             return method(*args, **kwargs)
 
@@ -97,6 +114,17 @@ def _is_id(value: object) -> bool:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _page(query: Any, limit: int | None, offset: int) -> Any:
+    """``query`` cut to one page (``limit`` None: all of it)."""
+    if offset < 0 or (limit is not None and limit < 1):
+        raise InvalidInput("limit", "limit must be at least 1 and offset at least 0")
+    return query.offset(offset or None).limit(limit)
+
+
+def _delivery_key(key: str) -> str:
+    return key if len(key) <= 200 else hashlib.sha256(key.encode()).hexdigest()
 
 
 def _session_key(token_hash: str) -> str:
@@ -181,7 +209,7 @@ class Store:
     def _customer_id(self, s: Session, key: str, name: str | None = None) -> int:
         key = key.strip()
         if not key:
-            raise StoreError("the customer id must not be empty")
+            raise InvalidInput("customer", "the customer id must not be empty")
         values: dict[str, Any] = {"key": key, "name": name, "helpdesk_ids": {}, "created_at": now()}
         cid = self._get_or_create(s, Customer, values, ["key"])
         if name:
@@ -200,13 +228,13 @@ class Store:
         """Create a user; the plaintext API token is returned once and only its hash is kept."""
         name = name.strip()
         if not name:
-            raise StoreError("a user needs a name")
+            raise InvalidInput("name", "a user needs a name")
         if role not in ROLES:
-            raise StoreError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+            raise InvalidInput("role", f"role must be one of {', '.join(ROLES)}, not {role!r}")
         token = secrets.token_urlsafe(32)
         with self._write() as s:
             if s.scalar(select(User.id).where(User.name == name)) is not None:
-                raise StoreError(f"a user named {name!r} already exists")
+                raise Conflict(f"a user named {name!r} already exists")
             user = User(name=name, role=role, token_hash=_hash(token), created_at=now())
             s.add(user)
             s.flush()
@@ -227,18 +255,46 @@ class Store:
         return _session_key(_hash(token))
 
     @_guarded
-    def session_user(self, user_id: object, key: object) -> UserInfo | None:
-        """The user a page session names, while the token it signed in with is still theirs: a new
-        token or a revocation ends every session signed in with the old one."""
-        if not _is_id(user_id) or not isinstance(key, str):
+    def session_user(self, user_id: object, key: object, session_id: object) -> UserInfo | None:
+        """The user a page session names, while the session is open (not logged out, not expired)
+        and the token it signed in with is still theirs: a new token or a revocation ends every
+        session signed in with the old one."""
+        if not _is_id(user_id) or not isinstance(key, str) or not isinstance(session_id, str):
             return None
         with self._read() as s:
+            session = s.get(PageSession, session_id)
+            if session is None or session.user_id != user_id or session.ended_at is not None:
+                return None
+            if session.expires_at <= now():
+                return None
             user = s.get(User, user_id)
             if user is None or user.revoked_at is not None:
                 return None
             if not hmac.compare_digest(_session_key(user.token_hash), key):
                 return None
             return user_info(user)
+
+    @_guarded
+    def open_session(self, user_id: int, lifetime_s: float) -> str:
+        """Record a page session for ``user_id`` that lasts at most ``lifetime_s``; returns its id
+        (the cookie keeps it). Sessions past their end are forgotten here."""
+        session_id = secrets.token_hex(16)
+        at = now()
+        with self._write() as s:
+            s.execute(delete(PageSession).where(PageSession.expires_at <= at))
+            expires = at + timedelta(seconds=lifetime_s)
+            s.add(PageSession(id=session_id, user_id=user_id, created_at=at, expires_at=expires))
+        return session_id
+
+    @_guarded
+    def end_session(self, session_id: str) -> None:
+        """Log a page session out: its cookie, even saved and replayed, signs nobody in again."""
+        with self._write() as s:
+            s.execute(
+                update(PageSession)
+                .where(PageSession.id == session_id, PageSession.ended_at.is_(None))
+                .values(ended_at=now())
+            )
 
     def _user_named(self, s: Session, name: str) -> User:
         user = s.scalar(select(User).where(User.name == name.strip()))
@@ -248,9 +304,20 @@ class Store:
 
     @_guarded
     def revoke_user(self, name: str) -> UserInfo:
-        """Stop ``name``'s API token and page sessions; ``rotate_token`` gives them a new one."""
+        """Stop ``name``'s API token and page sessions; ``rotate_token`` gives them a new one. The last
+        admin is not revoked (nobody could make users or restore anyone after): :class:`Conflict`."""
         with self._write() as s:
             user = self._user_named(s, name)
+            if user.role == "admin" and user.revoked_at is None:
+                # Every active admin row locked, in id order: two admins revoking each other at once
+                # on PostgreSQL take turns, and the second sees that it would leave none.
+                admins = select(User.id).where(User.role == "admin", User.revoked_at.is_(None))
+                active = list(s.scalars(admins.order_by(User.id).with_for_update()))
+                if active == [user.id]:
+                    raise Conflict(
+                        f"{user.name} is the last admin: revoking them would leave nobody to manage "
+                        "users; add another admin first (tactful users add NAME --role admin)"
+                    )
             user.token_hash = _hash(secrets.token_urlsafe(32))  # nobody holds this token
             user.revoked_at = user.revoked_at or now()
             s.flush()
@@ -272,6 +339,30 @@ class Store:
     def list_users(self) -> list[UserInfo]:
         with self._read() as s:
             return [user_info(u) for u in s.scalars(select(User).order_by(User.name))]
+
+    # ----------------------------------------------------------------- webhook deliveries
+    @_guarded
+    def claim_delivery(self, source: str, key: str) -> bool:
+        """True the first time a helpdesk delivery (``source``, its ``key``: the helpdesk's id for
+        it) is seen, False for a replay. Kept ``DELIVERY_DAYS``; long keys are kept as their hash."""
+        key = _delivery_key(key)
+        at = now()
+        with self._write() as s:
+            s.execute(delete(WebhookDelivery).where(WebhookDelivery.received_at < at - DELIVERY_KEPT))
+            if self.dialect == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+            table: Any = WebhookDelivery.__table__
+            statement = insert(table).values(source=source, key=key, received_at=at).on_conflict_do_nothing()
+            return s.execute(statement.returning(table.c.id)).first() is not None  # no row: seen before
+
+    @_guarded
+    def release_delivery(self, source: str, key: str) -> None:
+        """Forget a delivery whose processing failed, so the helpdesk's retry is processed."""
+        match = (WebhookDelivery.source == source, WebhookDelivery.key == _delivery_key(key))
+        with self._write() as s:
+            s.execute(delete(WebhookDelivery).where(*match))
 
     # ----------------------------------------------------------------- cases
     def _past(self, s: Session, customer_id: int) -> tuple[list[PastCase], list[OpenPromise]]:
@@ -382,7 +473,7 @@ class Store:
         from .extract import extract
 
         if not isinstance(reply, str) or not reply.strip():
-            raise StoreError("the reply is empty: nothing to log")
+            raise InvalidInput("reply", "the reply is empty: nothing to log")
         limit = self.config.limits.max_chars
         if len(reply) > limit:
             raise StoreError(
@@ -394,7 +485,7 @@ class Store:
         sent = to_db(sent_at) or now()
         received = to_db(received_at)
         if received is not None and received > sent:
-            raise StoreError("received_at is later than sent_at")
+            raise InvalidInput("received_at", "received_at is later than sent_at")
         context: dict[str, Any] = {}
         if policy is not None:
             context["policy"] = policy
@@ -544,17 +635,34 @@ class Store:
             return case_records(s, list(s.scalars(query.limit(max(1, limit)))))
 
     @_guarded
-    def history(self, customer: str) -> CustomerHistory:
-        """The customer's story, oldest first."""
+    def history(
+        self, customer: str, *, agent: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> CustomerHistory:
+        """The customer's story, oldest first. ``agent``: only the cases they sent (what an agent
+        may see). ``limit``/``offset``: the ``limit`` most recent cases after skipping ``offset``,
+        with their promises, follow-ups and feedback; follow-ups tied to no case come with the
+        first page (for ``agent``: those they own or nobody does)."""
         with self._read() as s:
             c = self._find_customer(s, customer)
-            cases = list(
-                s.scalars(select(Case).where(Case.customer_id == c.id).order_by(Case.sent_at, Case.id))
-            )
+            query = select(Case).where(Case.customer_id == c.id)
+            if agent is not None:
+                query = query.where(Case.agent == agent)
+            newest = _page(query.order_by(Case.sent_at.desc(), Case.id.desc()), limit, offset)
+            cases = list(reversed(list(s.scalars(newest))))
             records = case_records(s, cases)
             at = now()
-            promises = s.scalars(select(Promise).where(Promise.customer_id == c.id).order_by(Promise.id))
-            follow = s.scalars(select(FollowUp).where(FollowUp.customer_id == c.id).order_by(FollowUp.due_at))
+            promised = select(Promise).where(Promise.customer_id == c.id)
+            follow_query = select(FollowUp).where(FollowUp.customer_id == c.id)
+            if agent is not None or limit is not None or offset:  # a part of the story: its cases'
+                shown = [x.id for x in cases]
+                promised = promised.where(Promise.case_id.in_(shown))
+                unlinked: Any = FollowUp.case_id.is_(None)
+                if agent is not None:
+                    unlinked = unlinked & or_(FollowUp.owner == agent, FollowUp.owner.is_(None))
+                linked = FollowUp.case_id.in_(shown)
+                follow_query = follow_query.where(or_(linked, unlinked) if offset == 0 else linked)
+            promises = s.scalars(promised.order_by(Promise.id))
+            follow = s.scalars(follow_query.order_by(FollowUp.due_at))
             outcomes = s.scalars(select(Outcome).where(Outcome.customer_id == c.id).order_by(Outcome.at))
             topics = s.scalars(
                 select(RequestTopic.topic)
@@ -666,19 +774,53 @@ class Store:
 
     # ----------------------------------------------------------------- follow-ups
     @_guarded
-    def followups(self, due_before: datetime | None = None, status: str = "open") -> list[FollowUpInfo]:
-        """Follow-ups with ``status`` ("open", "done" or "all"), due before ``due_before`` if given."""
+    def followups(
+        self,
+        due_before: datetime | None = None,
+        status: str = "open",
+        *,
+        owner: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[FollowUpInfo]:
+        """Follow-ups with ``status`` ("open", "done" or "all"), due before ``due_before`` if given,
+        soonest first; ``owner``: only theirs and those nobody owns; ``limit``/``offset``: one page."""
+        query = self._followups_query(due_before, status, owner)
+        at = now()
+        with self._read() as s:
+            rows = s.execute(_page(query.order_by(FollowUp.due_at, FollowUp.id), limit, offset)).all()
+            return [followup_info(f, key, at) for f, key in rows]
+
+    @_guarded
+    def followup_counts(self, status: str = "open") -> tuple[int, int]:
+        """How many follow-ups have ``status``, and how many of them are overdue."""
+        query = self._followups_query(None, status, None).subquery()
+        late = func.sum(when((query.c.due_at < now(), 1), else_=0))
+        with self._read() as s:
+            total, overdue = s.execute(select(func.count(), late).select_from(query)).one()
+            return int(total), int(overdue or 0)
+
+    def _followups_query(self, due_before: datetime | None, status: str, owner: str | None) -> Any:
         if status not in ("open", "done", "all"):
-            raise StoreError(f"status must be open, done or all, not {status!r}")
+            raise InvalidInput("status", f"status must be open, done or all, not {status!r}")
         query = select(FollowUp, Customer.key).join(Customer, Customer.id == FollowUp.customer_id)
         if status != "all":
             query = query.where(FollowUp.status == status)
         if due_before is not None:
             query = query.where(FollowUp.due_at <= to_db(due_before))
-        at = now()
+        if owner is not None:
+            query = query.where(or_(FollowUp.owner == owner, FollowUp.owner.is_(None)))
+        return query
+
+    @_guarded
+    def followup(self, id: int) -> FollowUpInfo:
+        """One follow-up (whose it is, before an agent may complete it)."""
+        query = self._followups_query(None, "all", None).where(FollowUp.id == id)
         with self._read() as s:
-            rows = s.execute(query.order_by(FollowUp.due_at, FollowUp.id)).all()
-            return [followup_info(f, key, at) for f, key in rows]
+            row = s.execute(query).first() if _is_id(id) else None
+            if row is None:
+                raise StoreError(f"no follow-up #{id} in the store")
+            return followup_info(row[0], row[1], now())
 
     @_guarded
     def add_followup(
@@ -800,7 +942,7 @@ class Store:
         self, case_id: int, csat: int, comment: str | None = None, *, redact: bool | None = None
     ) -> None:
         if isinstance(csat, bool) or not isinstance(csat, int) or not 1 <= csat <= 5:
-            raise StoreError(f"CSAT must be a whole number from 1 to 5, not {csat!r}")
+            raise InvalidInput("csat", f"CSAT must be a whole number from 1 to 5, not {csat!r}")
         with self._write() as s:
             if not _is_id(case_id) or s.get(Case, case_id) is None:
                 raise StoreError(f"no case #{case_id} in the store")
@@ -831,19 +973,20 @@ class Store:
         at: datetime | None = None,
     ) -> None:
         if outcome not in OUTCOMES:
-            raise StoreError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+            raise InvalidInput("outcome", f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
         with self._write() as s:
             c = self._find_customer(s, customer)
             s.add(Outcome(customer_id=c.id, outcome=outcome, at=to_db(at) or now()))
 
     # ----------------------------------------------------------------- search
     @_guarded
-    def search_cases(self, query: str, limit: int = 10) -> list[CaseHit]:
-        """Past cases most similar to ``query`` (see :mod:`tactful.store.search`)."""
+    def search_cases(self, query: str, limit: int = 10, *, agent: str | None = None) -> list[CaseHit]:
+        """Past cases most similar to ``query`` (see :mod:`tactful.store.search`); only the cases
+        ``agent`` sent, when given (what an agent may see)."""
         from .search import search_cases
 
         with self._read() as s:
-            return search_cases(s, query, limit)
+            return search_cases(s, query, limit, agent)
 
     # ----------------------------------------------------------------- reports
     @_guarded
@@ -857,12 +1000,14 @@ class Store:
 
     # ----------------------------------------------------------------- export / import
     @_guarded
-    def export_jsonl(self, path: str | Path, *, redact: bool = True) -> int:
-        """Write every row of the store to ``path`` (JSONL); returns the number of rows."""
+    def export_jsonl(self, path: str | Path, *, redact: bool = True, token_hashes: bool = False) -> int:
+        """Write every row of the store to ``path`` (JSONL); returns the number of rows. Users' token
+        hashes only with ``token_hashes`` (a backup whose users keep signing in with their tokens)."""
         from .transfer import export_rows
 
         with self._read() as s:
-            return export_rows(s, Path(path), redact=redact, revision=db.current_revision(s.connection()))
+            revision = db.current_revision(s.connection())
+            return export_rows(s, Path(path), redact=redact, revision=revision, token_hashes=token_hashes)
 
     @_guarded
     def import_jsonl(self, path: str | Path) -> int:

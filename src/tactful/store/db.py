@@ -29,6 +29,19 @@ class StoreError(RuntimeError):
     """The store cannot do what was asked; the message says why in one line."""
 
 
+class Conflict(StoreError):
+    """What was asked clashes with what the store holds (a name taken, the last admin)."""
+
+
+class InvalidInput(StoreError):
+    """A value the store will not keep (blank, out of order, not text); ``field`` names it. The API
+    answers 422 naming the field: a helpdesk must not retry it as it would a 503."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 T = TypeVar("T")
 
 
@@ -47,8 +60,8 @@ def resolve_url(url: str | None = None, configured: str | None = None) -> str:
 
 
 def display_url(url: str) -> str:
-    """The URL without its password, for error messages."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+    """The URL without its user name and password, for error messages (which may reach a client)."""
+    return re.sub(r"://[^/@]*@", "://", url)
 
 
 def sqlite_path(url: str) -> str | None:
@@ -73,6 +86,12 @@ def busy_timeout() -> float:
 def make_engine(url: str, timeout_s: float | None = None) -> Engine:
     """An engine for ``url`` (already resolved); SQLite gets its pragmas on every connection."""
     timeout = busy_timeout() if timeout_s is None else timeout_s
+    scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+    if scheme not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"{display_url(url)}: not a usable database URL (tactful keeps its store in SQLite or "
+            "PostgreSQL: a file path, sqlite:///FILE or postgresql://HOST/DB)"
+        )
     try:
         if url.startswith("sqlite"):
             path = sqlite_path(url)
@@ -85,6 +104,8 @@ def make_engine(url: str, timeout_s: float | None = None) -> Engine:
             engine = create_engine(url, connect_args=args, pool_pre_ping=True)
     except (exc.ArgumentError, exc.NoSuchModuleError) as err:
         raise StoreError(f"{display_url(url)}: not a usable database URL ({err})") from None
+    except ImportError as err:  # the dialect is known but its driver is not installed
+        raise StoreError(f"{display_url(url)}: the database driver is not installed ({err})") from None
     return engine
 
 

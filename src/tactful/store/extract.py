@@ -98,6 +98,9 @@ _DECLINED_FEATURE = (
         re.IGNORECASE,
     ),
 )
+# What one reply may create in the store: a real reply makes a promise or two and offers one to
+# three alternatives; a megabyte of "I'll call you." must not make 21,000 follow-ups.
+MAX_PER_REPLY = 10
 
 
 @dataclass(slots=True)
@@ -156,8 +159,11 @@ def _due(text: str, sent_at: datetime) -> datetime | None:
 
 
 def find_promises(reply: str, sent_at: datetime) -> list[ExtractedPromise]:
-    out = []
+    """The first ``MAX_PER_REPLY`` promises the reply makes."""
+    out: list[ExtractedPromise] = []
     for m in _PROMISE.finditer(reply):
+        if len(out) == MAX_PER_REPLY:
+            break
         text = m.group().strip()
         when = _WHEN.search(text)
         topic = normalize_topic(when.group("topic")) if when else None
@@ -208,7 +214,7 @@ def extract(
     if found.is_refusal:
         for s, e in feats.alternatives:
             text = reply[s:e].strip()
-            if text:
+            if text and len(found.alternatives) < MAX_PER_REPLY:
                 found.alternatives.append((text, alternative_kind(text)))
     found.promises = find_promises(reply, sent_at)
     found.exception_granted = bool(_EXCEPTION.search(reply)) and not found.is_refusal

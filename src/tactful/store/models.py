@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -179,7 +179,30 @@ class Attempt(Base):
     created_at: Mapped[datetime]
 
 
-# Parents before children: the order export writes and import reads.
+class PageSession(Base):
+    """A signed-in page session: the cookie names it, a logout ends it (``ended_at``)."""
+
+    __tablename__ = "page_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """A helpdesk delivery already processed, by the helpdesk's own id for it (a replay is ignored)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("source", "key", name="uq_webhook_deliveries_source_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# Parents before children: the order export writes and import reads. Page sessions and webhook
+# deliveries are the server's short-lived state, not the store's memory: they are not exported.
 TABLES: tuple[type[Base], ...] = (
     User,
     Customer,

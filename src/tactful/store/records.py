@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, overload
 
+from tactful.sanitize import csv_row, for_terminal
+
 from .db import StoreError
 
 
@@ -243,16 +245,18 @@ class Table(Record):
         """The table as CSV text; also written to ``path`` when given."""
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(self.columns)
-        writer.writerows(["" if v is None else v for v in row] for row in self.rows)
+        writer.writerow(csv_row(self.columns))
+        # Agent names, topics and policy ids come from people: never a live formula in a spreadsheet.
+        writer.writerows(csv_row("" if v is None else v for v in row) for row in self.rows)
         if path is not None:
             Path(path).write_text(buf.getvalue(), encoding="utf-8")
         return buf.getvalue()
 
     def to_rich(self) -> Any:
         from rich.table import Table as RichTable
+        from rich.text import Text
 
         table = RichTable(*self.columns, title=self.name)
-        for row in self.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+        for row in self.rows:  # Text: an agent's name is shown as written, never as markup or a command
+            table.add_row(*(Text(for_terminal("" if v is None else str(v))) for v in row))
         return table

@@ -2,12 +2,16 @@
 
 Line 1 is a header (format, schema revision, table order); every other line is
 ``{"table": ..., "row": {...}}`` in primary-key order, so export → import → export gives
-byte-identical files. Free-text columns are redacted on export unless asked otherwise.
+byte-identical files. Free-text columns are redacted on export unless asked otherwise, and users'
+token hashes are left out unless asked for (a leaked hash must not open the API to anyone who can
+match it); users imported without one hold a token nobody has until ``tactful users rotate``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -70,7 +74,9 @@ def _redacted_finding(finding: Any) -> Any:
     }
 
 
-def export_rows(s: Session, path: Path, *, redact: bool, revision: str | None) -> int:
+def export_rows(
+    s: Session, path: Path, *, redact: bool, revision: str | None, token_hashes: bool = False
+) -> int:
     count = 0
     names = [m.__tablename__ for m in TABLES]
     try:
@@ -84,6 +90,7 @@ def export_rows(s: Session, path: Path, *, redact: bool, revision: str | None) -
             "revision": revision,
             "tables": names,
             "redacted": redact,
+            "token_hashes": token_hashes,
         }
         out.write(json.dumps(header, sort_keys=True) + "\n")
         for model in TABLES:
@@ -92,6 +99,8 @@ def export_rows(s: Session, path: Path, *, redact: bool, revision: str | None) -
             query = select(table).order_by(*order).execution_options(yield_per=_BATCH)
             for row in s.execute(query).mappings():
                 data = {k: _encode(v) for k, v in row.items()}
+                if table.name == "users" and not token_hashes:
+                    del data["token_hash"]
                 if redact:
                     data = _redacted(table.name, data)
                 out.write(
@@ -210,7 +219,10 @@ def import_rows(s: Session, path: Path, *, revision: str | None) -> int:
                 if order:
                     flush(order[-1])
                 order.append(name)
-            pending.setdefault(name, []).append(_decode(by_name[name], item["row"], where))
+            row = _decode(by_name[name], item["row"], where)
+            if name == "users" and "token_hash" not in row:  # exported without: a token nobody holds
+                row["token_hash"] = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+            pending.setdefault(name, []).append(row)
             if len(pending[name]) >= _BATCH:
                 flush(name)
             count += 1

@@ -7,6 +7,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from tactful.sanitize import for_terminal
 from tactful.understanding.core import Understanding
 from tactful.understanding.details import Detail
 from tactful.understanding.language import NAMES
@@ -15,7 +16,7 @@ _SHOWN = 2_000  # characters of the message shown; spans past it are still liste
 
 
 def _quote(text: str, start: int, end: int, width: int = 60) -> str:
-    q = " ".join(text[start:end].split())
+    q = " ".join(for_terminal(text[start:end]).split())
     return q if len(q) <= width else q[: width - 1] + "…"
 
 
@@ -35,7 +36,7 @@ def _meaning(d: Detail) -> str:
 def render(u: Understanding) -> Group:
     if u.status in ("empty", "too_large"):
         return Group(Text(f"Nothing understood: {u.note}.", style="bold"))
-    shown = Text(u.text[:_SHOWN] + ("…" if len(u.text) > _SHOWN else ""))
+    shown = Text(for_terminal(u.text[:_SHOWN]) + ("…" if len(u.text) > _SHOWN else ""))
 
     def mark(spans: list[tuple[int, int]], style: str) -> None:
         for s, e in spans:

@@ -33,22 +33,23 @@ from tactful.kb import configured_kb
 from tactful.store.records import UserInfo
 from tactful.web.api import router as api_router
 from tactful.web.api.models import Health, UserOut
-from tactful.web.auth import TokenCache, current_user
+from tactful.web.auth import SESSION_MAX_AGE_S, TokenCache, current_user, rate_key
 from tactful.web.errors import CatchAllMiddleware, install_error_handlers, json_response
 from tactful.web.limits import (
     DEFAULT_MAX_BODY,
+    DEFAULT_MAX_TEXT,
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
     RedisTokenBucket,
     TokenBucket,
 )
 from tactful.web.logs import install_log_redaction
+from tactful.web.offload import Offload
 from tactful.web.security import SecurityHeadersMiddleware
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 SESSION_COOKIE = "tactful_session"
-SESSION_MAX_AGE_S = 12 * 3600
 
 
 def _env_float(name: str, default: float) -> float:
@@ -67,6 +68,7 @@ class WebSettings:
 
     kb_dir: Path | None = None  # None: [kb] in tactful.toml, else no KB (nothing is decided)
     max_body_bytes: int = DEFAULT_MAX_BODY  # 0 disables the limit
+    max_text_chars: int = DEFAULT_MAX_TEXT  # per reply, draft or message: longer than any email; 0: off
     rate_limit: float = 20.0  # requests a second per token; 0 disables the limit
     rate_burst: int = 60
     rate_limit_redis: str | None = None  # redis://… keeps the buckets in Redis, shared by all workers
@@ -82,6 +84,7 @@ class WebSettings:
         values: dict[str, Any] = {
             "kb_dir": configured_kb(env.get("TACTFUL_KB")),
             "max_body_bytes": int(_env_float("TACTFUL_MAX_BODY", DEFAULT_MAX_BODY)),
+            "max_text_chars": int(_env_float("TACTFUL_MAX_TEXT", DEFAULT_MAX_TEXT)),
             "rate_limit": _env_float("TACTFUL_RATE_LIMIT", 20.0),
             "rate_burst": int(_env_float("TACTFUL_RATE_BURST", 60)),
             "rate_limit_redis": env.get("TACTFUL_RATE_LIMIT_REDIS") or None,
@@ -247,6 +250,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         try:
+            app.state.offload.close()
             if isinstance(bucket, RedisTokenBucket):
                 with contextlib.suppress(Exception):  # e.g. connections opened on a loop now closed
                     await bucket.close()
@@ -267,9 +271,10 @@ def create_app(
     app.state.store = store
     app.state.config = config
     app.state.kb = knowledge
+    app.state.offload = Offload(where, config)  # long drafts and rewrites
     app.state.settings = settings
     app.state.token_cache = TokenCache(settings.token_cache_s)
-    # Unknown tokens per client address (see auth._check_failures): a burst of 10, then one a second.
+    # Unknown tokens per client address (see auth.check_failures): a burst of 10, then one a second.
     app.state.auth_failures = TokenBucket(1.0, 10) if settings.rate_limit > 0 else None
 
     install_error_handlers(app)
@@ -283,7 +288,7 @@ def create_app(
 
     # add_middleware puts each one outside the previous: this is innermost first.
     if bucket is not None:
-        app.add_middleware(RateLimitMiddleware, bucket=bucket)
+        app.add_middleware(RateLimitMiddleware, bucket=bucket, key=rate_key)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key or os.environ.get("TACTFUL_SECRET_KEY") or secrets.token_urlsafe(32),

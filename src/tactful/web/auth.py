@@ -18,12 +18,15 @@ from typing import Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
+from tactful.store.db import StoreError
 from tactful.store.records import UserInfo
 from tactful.web.errors import APIError
 from tactful.web.limits import TokenBucket
 
 ROLES: tuple[str, ...] = ("agent", "manager", "admin")
+SESSION_MAX_AGE_S = 12 * 3600  # a page session lasts at most this long from sign-in
 RANK = {role: i for i, role in enumerate(ROLES)}
 SESSION_KEY = "user"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -80,6 +83,12 @@ class TokenCache:
             self._entries.clear()
             self.generation += 1
 
+    def forget(self, token: str) -> None:
+        """Drop one entry (a session just logged out), and any lookup of it still in flight."""
+        with self._lock:
+            self._entries.pop(self.key(token), None)
+            self.generation += 1
+
 
 def forget_cached_users(request: Request) -> None:
     """Drop this process's remembered tokens and sessions, after a user is revoked or re-keyed."""
@@ -118,31 +127,75 @@ def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if header is None:
         return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _bearer_token(header)
+    if token is None:
         raise _unauthorized("expected 'Authorization: Bearer <token>'")
-    return token.strip()
+    return token
+
+
+def _bearer_token(header: str) -> str | None:
+    scheme, _, token = header.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def rate_key(scope: Scope) -> str:
+    """Whose rate-limit bucket a request spends from: a known API token's, else the signed-in
+    session's user's, else the client address's. Unknown credentials — a made-up token, a random
+    ``Authorization`` header — spend from their address's bucket: they never get a fresh one."""
+    app: Any = scope.get("app")
+    client = scope.get("client")
+    host = client[0] if client else "unknown"
+    header = next((v for k, v in scope["headers"] if k == b"authorization"), None)
+    if header is not None:
+        token = _bearer_token(header.decode("latin-1"))
+        user = None if token is None or app is None else await _known(app.state, token, host)
+        return f"token:{TokenCache.key(token)[:32]}" if user is not None and token else f"ip:{host}"
+    session = scope.get("session")
+    data = session.get(SESSION_KEY) if isinstance(session, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("id"), int):  # signed: only we could write it
+        return f"user:{data['id']}"
+    return f"ip:{host}"
+
+
+async def _known(state: Any, token: str, host: str) -> UserInfo | None:
+    """The token's user (cached, or asked of the store and cached for the auth that follows), or
+    None; the store is not asked for an address already over its unknown-token limit."""
+    cache: TokenCache = state.token_cache
+    user = cache.get(token)
+    if user is not None:
+        return user
+    guard: TokenBucket | None = getattr(state, "auth_failures", None)
+    if guard is not None and guard.wait(host) > 0:
+        return None
+    try:
+        return await run_in_threadpool(_fetch, cache, token, lambda: state.store.user_for_token(token))
+    except StoreError:  # the auth that follows answers it (503)
+        return None
 
 
 async def _session_user(request: Request) -> UserInfo | None:
     """The user the session cookie names, checked against the store (through the token cache, so
-    at most ``token_cache_s`` late): a revoked user or a rotated token ends the session."""
+    at most ``token_cache_s`` late): a logout, a revoked user or a rotated token ends the session."""
     data: Any = request.scope.get("session", {}).get(SESSION_KEY)
     if not isinstance(data, dict):
         return None
-    user_id, key = data.get("id"), data.get("key")
-    if not isinstance(user_id, int) or not isinstance(key, str):
-        request.session.clear()  # a cookie from before sessions were checked: sign in again
+    user_id, key, session_id = data.get("id"), data.get("key"), data.get("sid")
+    if not isinstance(user_id, int) or not isinstance(key, str) or not isinstance(session_id, str):
+        request.session.clear()  # a cookie from before sessions were recorded: sign in again
         return None
     cache = _cache(request)
-    cache_key = f"session:{user_id}:{key}"
+    cache_key = _session_cache_key(session_id, user_id, key)
     user = cache.get(cache_key)
     if user is None:
-        ask = functools.partial(request.app.state.store.session_user, user_id, key)
+        ask = functools.partial(request.app.state.store.session_user, user_id, key, session_id)
         user = await run_in_threadpool(_fetch, cache, cache_key, ask)
         if user is None:
             request.session.clear()
     return user
+
+
+def _session_cache_key(session_id: str, user_id: object, key: object) -> str:
+    return f"session:{session_id}:{user_id}:{key}"
 
 
 def _is_json(content_type: str) -> bool:
@@ -169,9 +222,9 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _check_failures(request: Request) -> None:
-    """The rate limit is per token, so made-up tokens would each get a fresh bucket: a client
-    whose recent tokens were unknown waits before the store is asked about another one."""
+def check_failures(request: Request) -> None:
+    """A client whose recent credentials (API tokens, tokens pasted into the login page, webhook
+    secrets) were wrong waits before another one is checked: 429, not a free guess."""
     guard: TokenBucket | None = getattr(request.app.state, "auth_failures", None)
     wait = guard.wait(_client(request)) if guard is not None else 0.0
     if wait > 0:
@@ -184,7 +237,8 @@ def _check_failures(request: Request) -> None:
         )
 
 
-def _count_failure(request: Request) -> None:
+def count_failure(request: Request) -> None:
+    """One wrong credential from this client's address (see :func:`check_failures`)."""
     guard: TokenBucket | None = getattr(request.app.state, "auth_failures", None)
     if guard is not None:
         guard.take(_client(request))
@@ -196,12 +250,13 @@ async def optional_user(request: Request) -> UserInfo | None:
     if token is not None:
         user = _cache(request).get(token)
         if user is None:
-            _check_failures(request)
+            check_failures(request)
             user = await run_in_threadpool(_lookup, request, token)
         if user is None:
-            _count_failure(request)
+            count_failure(request)
             raise _unauthorized("unknown or revoked API token")
         request.state.user = user
+        request.state.by_token = True  # not cookie-authenticated: no cross-site form can forge it
         return user
     user = await _session_user(request)
     if user is not None:
@@ -218,6 +273,11 @@ async def current_user(request: Request) -> UserInfo:
             "sign in: send 'Authorization: Bearer <token>' (make one with `tactful users add`)"
         )
     return user
+
+
+def is_manager(user: object) -> bool:
+    """A manager or an admin: sees every case, not only the ones they sent (docs/security.md)."""
+    return RANK.get(getattr(user, "role", None) or "", -1) >= RANK["manager"]
 
 
 def require_role(*roles: str) -> Callable[..., Awaitable[UserInfo]]:
@@ -239,17 +299,30 @@ def require_role(*roles: str) -> Callable[..., Awaitable[UserInfo]]:
 
 
 def login(request: Request, token: str) -> UserInfo | None:
-    """Check an API token pasted into the login page; on success the session remembers the user."""
+    """Check an API token pasted into the login page; on success the session remembers the user.
+    Unknown tokens count against the address as on the API (429 once it is over the limit)."""
     token = (token or "").strip()
     if not token:
         return None
-    user = _lookup(request, token)
+    user = _cache(request).get(token)
     if user is None:
+        check_failures(request)
+        user = _lookup(request, token)
+    if user is None:
+        count_failure(request)
         return None
+    store = request.app.state.store
+    session_id = store.open_session(user.id, SESSION_MAX_AGE_S)  # recorded, so a logout can end it
     request.session.clear()  # a fresh session on every login (no fixation)
-    request.session[SESSION_KEY] = {"id": user.id, "key": request.app.state.store.session_key(token)}
+    request.session[SESSION_KEY] = {"id": user.id, "key": store.session_key(token), "sid": session_id}
     return user
 
 
 def logout(request: Request) -> None:
+    """End the session in the store, not only in this browser: a copy of the cookie, saved before,
+    signs nobody in afterwards (on this server at once; other processes within ``token_cache_s``)."""
+    data: Any = request.scope.get("session", {}).get(SESSION_KEY)
+    if isinstance(data, dict) and isinstance(data.get("sid"), str):
+        request.app.state.store.end_session(data["sid"])
+        _cache(request).forget(_session_cache_key(data["sid"], data.get("id"), data.get("key")))
     request.session.clear()

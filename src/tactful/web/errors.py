@@ -45,13 +45,20 @@ class APIError(Exception):
     """Raise from any route or dependency to answer with a JSON error."""
 
     def __init__(
-        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = dict(headers or {})
+        self.field = field  # the request field at fault, when one is: sent as error.field
 
 
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -88,7 +95,8 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, APIError)
     if exc.status == 401 and _wants_login_page(request):
         return _login_redirect(request)
-    return error_response(exc.status, exc.code, exc.message, exc.headers)
+    extra = {"field": exc.field} if exc.field else {}
+    return error_response(exc.status, exc.code, exc.message, exc.headers, **extra)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

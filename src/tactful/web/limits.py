@@ -2,7 +2,7 @@
 
 The size limit refuses a body over ``max_bytes`` with 413 before the app reads it (from
 ``Content-Length``, and by counting a chunked body as it streams). The rate limit is an
-in-memory token bucket per credential — the bearer token (by its hash), else the session's
+in-memory token bucket per credential — a known bearer token (by its hash), else the session's
 user, else the client address — answering 429 with ``Retry-After``. In memory it is per process
 (with several uvicorn workers each keeps its own buckets); ``RedisTokenBucket`` keeps them in
 Redis, shared by every worker and host.
@@ -10,13 +10,12 @@ Redis, shared by every worker and host.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tactful.web.errors import error_response
 
 DEFAULT_MAX_BODY = 1024 * 1024 + 64 * 1024  # a 1 MB reply plus room for the JSON around it
+# The longest reply, draft or customer message a route takes (characters): far past a real email,
+# the pages' cap too. The analysis is linear, but a limit keeps one request's cost small.
+DEFAULT_MAX_TEXT = 20_000
 EXEMPT_PREFIXES = ("/healthz", "/static/")
 
 
@@ -187,32 +189,23 @@ class RedisTokenBucket:
         await self._client.aclose()
 
 
-def credential_key(scope: Scope) -> str:
-    """Who is asking: the bearer token (hashed), else the session's user, else the client address."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            return "token:" + hashlib.sha256(value).hexdigest()[:32]
-    session = scope.get("session")
-    if isinstance(session, dict):
-        user = session.get("user")
-        if isinstance(user, dict) and isinstance(user.get("id"), int):
-            return f"user:{user['id']}"
-    client = scope.get("client")
-    return f"ip:{client[0] if client else 'unknown'}"
-
-
 class RateLimitMiddleware:
-    """Must sit inside the session middleware so that it can see the session's user."""
+    """Must sit inside the session middleware so that it can see the session's user. ``key`` says
+    whose bucket a request spends from (``tactful.web.auth.rate_key``: a known credential's, else the
+    client address's, so a made-up credential never gets a fresh bucket)."""
 
-    def __init__(self, app: ASGIApp, bucket: TokenBucket | RedisTokenBucket) -> None:
+    def __init__(
+        self, app: ASGIApp, bucket: TokenBucket | RedisTokenBucket, key: Callable[[Scope], Awaitable[str]]
+    ) -> None:
         self.app = app
         self.bucket = bucket
+        self.key = key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        wait = self.bucket.take(credential_key(scope))
+        wait = self.bucket.take(await self.key(scope))
         if inspect.isawaitable(wait):
             wait = await wait
         if wait > 0:

@@ -16,9 +16,12 @@ older than the tolerance (default 5 minutes) is refused as a possible replay.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import hmac
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -31,10 +34,12 @@ from starlette.responses import Response
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.channels import vendor_channel
 from tactful.store.redact import redact_optional
-from tactful.web.api.deps import config_of, kb_of, run_sized, store_of
+from tactful.web.api.deps import check_text_sizes, config_of, kb_of, offload_of, run_sized, store_of
 from tactful.web.api.models import WebhookOut
 from tactful.web.api.store_calls import store_call
+from tactful.web.auth import check_failures, count_failure
 from tactful.web.errors import APIError, json_response
+from tactful.web.offload import OFFLOAD_CHARS
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -194,6 +199,17 @@ def verify_zendesk(request: Request, body: bytes, secret: str, tolerance_s: floa
     _check_fresh(stamp, tolerance_s)
 
 
+def _verified(verify: Callable[..., None], request: Request, *args: Any) -> None:
+    """``verify(request, *args)``, with wrong secrets and signatures counted against the client's
+    address like unknown API tokens: after a few, 429 before another is checked."""
+    check_failures(request)
+    try:
+        verify(request, *args)
+    except APIError:
+        count_failure(request)
+        raise
+
+
 def _invalid(exc: ValidationError, prefix: str = "") -> APIError:
     first = exc.errors()[0]
     where = ".".join([prefix, *(str(p) for p in first["loc"])] if prefix else [str(p) for p in first["loc"]])
@@ -280,6 +296,7 @@ async def analyze_outgoing(
 ) -> dict[str, Any]:
     """Analyze an agent's reply. With the customer known (``sent``), it is checked against what
     they were told before and recorded in the store, so the next answer stays consistent."""
+    check_text_sizes(request, {"the agent's reply": reply, "the customer's message": customer_message})
     if sent is None:
         try:
             analysis = await run_sized(
@@ -316,6 +333,7 @@ async def draft_incoming(request: Request, message: str, channel: str) -> dict[s
     from tactful.composer import compose
     from tactful.understanding import understand
 
+    check_text_sizes(request, {"the customer's message": message})
     u = await run_sized(len(message), understand, message)
     understanding = u.to_dict()
     if not u.understood:
@@ -327,9 +345,11 @@ async def draft_incoming(request: Request, message: str, channel: str) -> dict[s
             "note": draft_note(understanding, None, reason),
         }
     try:
-        drafts = await run_sized(
-            len(message), compose, message, {}, kb_of(request), channel=channel, config=config_of(request)
-        )
+        if len(message) > OFFLOAD_CHARS:  # in another process: it would hold the others up
+            drafts = await offload_of(request).compose(message, {}, {"channel": channel})
+        else:
+            kb, config = kb_of(request), config_of(request)
+            drafts = [d.to_dict() for d in compose(message, {}, kb, channel=channel, config=config)]
     except ValueError as exc:
         reason = str(exc)
         return {
@@ -338,7 +358,7 @@ async def draft_incoming(request: Request, message: str, channel: str) -> dict[s
             "understanding": understanding,
             "note": draft_note(understanding, None, reason),
         }
-    draft = drafts[0].to_dict()
+    draft = drafts[0]
     return {
         "action": "drafted",
         "understanding": understanding,
@@ -346,6 +366,29 @@ async def draft_incoming(request: Request, message: str, channel: str) -> dict[s
         "draft": draft,
         "note": draft_note(understanding, draft, None),
     }
+
+
+def _body_key(body: bytes) -> str:
+    """A delivery with no id of its own is known by its body: a replay repeats it byte for byte
+    (and for a signed one, any change breaks the signature)."""
+    return "body " + hashlib.sha256(body).hexdigest()
+
+
+Work = Callable[[], Awaitable[dict[str, Any]]]
+
+
+async def _once(request: Request, source: str, key: str, work: Work) -> dict[str, Any] | None:
+    """Run ``work`` for a delivery the store has not seen (``key``: the helpdesk's id for it), or
+    return None for a replay; a delivery whose processing fails is forgotten, so a retry counts."""
+    store = store_of(request)
+    if not await store_call(store.claim_delivery, source, key):
+        return None
+    try:
+        return await work()
+    except BaseException:
+        with contextlib.suppress(APIError):
+            await store_call(store.release_delivery, source, key)
+        raise
 
 
 def _ignored(reason: str, conversation: str | None = None) -> Response:
@@ -388,7 +431,7 @@ async def chatwoot(request: Request) -> Response:
     if not settings.chatwoot_secret:
         raise _not_configured("Chatwoot", "TACTFUL_CHATWOOT_SECRET")
     body = await request.body()
-    verify_chatwoot(request, body, settings.chatwoot_secret, settings.webhook_tolerance_s)
+    _verified(verify_chatwoot, request, body, settings.chatwoot_secret, settings.webhook_tolerance_s)
     event: ChatwootEvent = _parse(body, ChatwootEvent)
     conv = event.conversation
     conversation = None if conv is None else str(conv.display_id or conv.id or "") or None
@@ -407,11 +450,17 @@ async def chatwoot(request: Request) -> Response:
             agent = event.sender.name if event.sender else None
             where = f"chatwoot:{conversation}" if conversation else None
             sent = Sent("chatwoot", contact, channel, agent, where)
-        result = await analyze_outgoing(request, content, _last_incoming(conv, event.id), sent)
+        asked = _last_incoming(conv, event.id)
+        work: Work = functools.partial(analyze_outgoing, request, content, asked, sent)
     elif _is_incoming(event.message_type):
-        result = await draft_incoming(request, content, channel)
+        work = functools.partial(draft_incoming, request, content, channel)
     else:
         return _ignored(f"message_type {event.message_type!r} is neither incoming nor outgoing", conversation)
+    account = _id((event.account or {}).get("id"))
+    message = f"message {account or '-'}:{event.id}" if _id(event.id) else None
+    result = await _once(request, "chatwoot", message or _body_key(body), work)
+    if result is None:
+        return _ignored(f"already processed: a replay of Chatwoot {message or 'delivery'}", conversation)
     return json_response({**result, "conversation": conversation})
 
 
@@ -438,6 +487,7 @@ class _Comment:
     public: bool | None
     staff: bool | None  # written by an agent or admin
     author: str | None = None
+    id: str | None = None
 
 
 def _zendesk_comment(p: ZendeskPayload) -> _Comment:
@@ -449,9 +499,9 @@ def _zendesk_comment(p: ZendeskPayload) -> _Comment:
         ticket = (p.detail or {}).get("id") or (p.subject or "").rpartition(":")[2] or None
         staff = c.author.is_staff if c.author else None
         author = c.author.name if c.author else None
-        return _Comment(_id(ticket), c.body or c.value or "", _truth(c.is_public), staff, author)
+        return _Comment(_id(ticket), c.body or c.value or "", _truth(c.is_public), staff, author, _id(c.id))
     ticket = p.ticket_id if p.ticket_id is not None else (p.ticket or {}).get("id")
-    author = None
+    author = comment_id = None
     if isinstance(p.comment, str):
         text, public, role = p.comment, _truth(p.public), p.author_role
     else:
@@ -464,8 +514,9 @@ def _zendesk_comment(p: ZendeskPayload) -> _Comment:
         if role is None and c.author is not None and c.author.is_staff is not None:
             role = "agent" if c.author.is_staff else "end-user"
         author = c.author.name if c.author else None
+        comment_id = _id(c.id)
     staff = None if role is None else role.strip().lower() in _STAFF_ROLES
-    return _Comment(_id(ticket), text, public, staff, author)
+    return _Comment(_id(ticket), text, public, staff, author, comment_id)
 
 
 @router.post("/zendesk", response_model=WebhookOut, summary="Zendesk ticket-comment webhook")
@@ -474,7 +525,7 @@ async def zendesk(request: Request) -> Response:
     if not settings.zendesk_secret:
         raise _not_configured("Zendesk", "TACTFUL_ZENDESK_SECRET")
     body = await request.body()
-    verify_zendesk(request, body, settings.zendesk_secret, settings.webhook_tolerance_s)
+    _verified(verify_zendesk, request, body, settings.zendesk_secret, settings.webhook_tolerance_s)
     payload: ZendeskPayload = _parse(body, ZendeskPayload)
     comment = _zendesk_comment(payload)
     ticket, text, public, staff = comment.ticket, comment.text, comment.public, comment.staff
@@ -498,7 +549,12 @@ async def zendesk(request: Request) -> Response:
         )
         where = f"zendesk:{ticket}" if ticket else None
         sent = Sent("zendesk", requester, channel, comment.author, where) if requester else None
-        result = await analyze_outgoing(request, text.strip(), None, sent)
+        work: Work = functools.partial(analyze_outgoing, request, text.strip(), None, sent)
     else:
-        result = await draft_incoming(request, text.strip(), channel)
+        work = functools.partial(draft_incoming, request, text.strip(), channel)
+    event_id = _id((payload.model_extra or {}).get("id")) if payload.type is not None else None
+    delivery = f"event {event_id}" if event_id else f"comment {comment.id}" if comment.id else None
+    result = await _once(request, "zendesk", delivery or _body_key(body), work)
+    if result is None:
+        return _ignored(f"already processed: a replay of Zendesk {delivery or 'delivery'}", ticket)
     return json_response({**result, "conversation": ticket})

@@ -279,7 +279,8 @@ def text_of(value: Any, field: str) -> str:
 
 
 _TAG_BREAK = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\b[^>]*>", re.I)
-_TAG = re.compile(r"<[^>]*>")
+# "<[^>]*>" would rescan to the end of the body from every "<" that is never closed (quadratic).
+_TAG = re.compile(r"<[^<>]*>")
 _BLANKS = re.compile(r"[ \t\r\f\v]+")
 
 

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from tactful.store.records import UserInfo
-from tactful.web.api.deps import store_of
+from tactful.web.api.deps import check_text_sizes, page_links, store_of
 from tactful.web.api.models import CaseIn, FeedbackIn
 from tactful.web.api.store_calls import store_call
-from tactful.web.auth import RANK, current_user
+from tactful.web.auth import RANK, current_user, is_manager
 from tactful.web.errors import APIError, json_response
 
 router = APIRouter(tags=["cases"])
@@ -17,6 +17,7 @@ router = APIRouter(tags=["cases"])
 
 @router.post("/cases", status_code=201, summary="Record a sent reply (analyzed; refusals, promises kept)")
 async def log_case(body: CaseIn, request: Request, user: UserInfo = Depends(current_user)) -> Response:  # noqa: B008
+    check_text_sizes(request, {"reply": body.reply, "customer_message": body.customer_message})
     agent = body.agent or user.name
     if agent != user.name and RANK[user.role] < RANK["manager"]:
         raise APIError(403, "forbidden", "only managers may log a reply on behalf of another agent")
@@ -51,11 +52,13 @@ async def list_cases(
 ) -> Response:
     store = store_of(request)
     if q is not None and q.strip():
-        hits = await store_call(store.search_cases, q, limit=limit)
+        # An agent sees the cases they sent, here as on the /cases pages (docs/security.md).
+        mine = None if is_manager(user) else user.name
+        hits = await store_call(store.search_cases, q, limit=limit, agent=mine)
     else:
-        # The listing is the manager's drill-down (per agent, weakest first): an agent sees their
-        # own cases only, as on the /cases pages. Search (how was this asked before?) stays open.
-        if RANK[user.role] < RANK["manager"]:
+        # The listing is the manager's drill-down (per agent, weakest first): an agent lists their
+        # own cases only, as on the /cases pages.
+        if not is_manager(user):
             if agent not in (None, "", user.name):
                 raise APIError(403, "forbidden", "agents list their own cases; managers see everyone's")
             agent = user.name
@@ -65,15 +68,31 @@ async def list_cases(
 
 @router.get(
     "/customers/{customer}/history",
-    dependencies=[Depends(current_user)],
     summary="A customer's story: cases, refusals, promises, follow-ups, feedback, outcomes",
 )
-async def customer_history(customer: str, request: Request) -> Response:
-    history = await store_call(store_of(request).history, customer)
-    return json_response(history.to_dict())
+async def customer_history(
+    customer: str,
+    request: Request,
+    limit: int = Query(100, ge=1, le=500, description="The most recent cases; Link: rel=next names more."),
+    offset: int = Query(0, ge=0, description="Skip this many of the most recent cases."),
+    user: UserInfo = Depends(current_user),  # noqa: B008
+) -> Response:
+    """Managers see every case; an agent sees the cases they sent (and their promises and
+    follow-ups), as on the /cases pages."""
+    mine = None if is_manager(user) else user.name
+    history = await store_call(store_of(request).history, customer, agent=mine, limit=limit, offset=offset)
+    headers = page_links(request, len(history.cases), limit, offset)
+    return json_response(history.to_dict(), headers=headers)
 
 
-@router.post("/feedback", status_code=201, dependencies=[Depends(current_user)], summary="CSAT on a case")
-async def add_feedback(body: FeedbackIn, request: Request) -> Response:
-    await store_call(store_of(request).add_feedback, body.case_id, body.csat, body.comment)
+@router.post("/feedback", status_code=201, summary="CSAT on a case")
+async def add_feedback(
+    body: FeedbackIn,
+    request: Request,
+    user: UserInfo = Depends(current_user),  # noqa: B008
+) -> Response:
+    store = store_of(request)
+    if not is_manager(user) and (await store_call(store.case, body.case_id)).agent != user.name:
+        raise APIError(403, "forbidden", "agents record feedback on their own cases; this is someone else's")
+    await store_call(store.add_feedback, body.case_id, body.csat, body.comment)
     return json_response({"case_id": body.case_id, "csat": body.csat, "comment": body.comment}, 201)

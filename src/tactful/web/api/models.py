@@ -9,12 +9,24 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tactful.sanitize import text_problem
+
 Channel = Literal["email", "chat", "social"]
 Role = Literal["agent", "manager", "admin"]
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _is_text(cls, value: Any) -> Any:
+        """A NUL or a lone surrogate in any text (nested too) is a 422 naming the field: no store
+        keeps it, and no JSON answer could carry it back."""
+        problem = text_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 # ── analysis ──────────────────────────────────────────────────────────────────────────────

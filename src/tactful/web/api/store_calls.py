@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from tactful.analyzer.core import TextTooLarge
-from tactful.store.db import StoreError
+from tactful.store.db import Conflict, InvalidInput, StoreError
 from tactful.web.errors import APIError
 
 T = TypeVar("T")
@@ -39,6 +39,10 @@ async def store_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def store_error(exc: StoreError) -> APIError:
     """The JSON error for a store failure (also used for one that escapes a page or the auth)."""
     message = _text(exc)
+    if isinstance(exc, InvalidInput):
+        return APIError(422, "invalid_input", message, field=exc.field)
+    if isinstance(exc, Conflict):
+        return APIError(409, "conflict", message)
     if _TOO_LARGE.search(message):
         return APIError(413, "text_too_large", message)
     if _MISSING.search(message):

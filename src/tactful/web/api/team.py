@@ -8,11 +8,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from tactful.store.records import UserInfo
 from tactful.store.reports import REPORTS as STORE_REPORTS
-from tactful.web.api.deps import store_of
+from tactful.web.api.deps import page_links, store_of
 from tactful.web.api.models import NewUserOut, TableOut, UserIn, UserOut
 from tactful.web.api.store_calls import store_call
-from tactful.web.auth import current_user, forget_cached_users, require_role
+from tactful.web.auth import current_user, forget_cached_users, is_manager, require_role
 from tactful.web.errors import APIError, json_response
 
 # The store's own list, so a report it adds (e.g. sla_breaches) is served without a second edit.
@@ -23,21 +24,36 @@ signed_in = [Depends(current_user)]
 managers = [Depends(require_role("manager"))]
 
 
-@router.get("/followups", tags=["follow-ups"], dependencies=signed_in, summary="Follow-ups (due first)")
+@router.get("/followups", tags=["follow-ups"], summary="Follow-ups (due first), one page at a time")
 async def list_followups(
     request: Request,
     status: Literal["open", "done", "all"] = Query("open"),
     due_before: Annotated[datetime | None, Query(description="ISO 8601; e.g. now for what is due.")] = None,
+    limit: int = Query(100, ge=1, le=500, description="Follow-ups per page; Link: rel=next names the next."),
+    offset: int = Query(0, ge=0),
+    user: UserInfo = Depends(current_user),  # noqa: B008
 ) -> Response:
-    items = await store_call(store_of(request).followups, due_before=due_before, status=status)
-    return json_response([f.to_dict() for f in items])
+    """Managers see every follow-up; an agent sees theirs and those nobody owns."""
+    owner = None if is_manager(user) else user.name
+    items = await store_call(
+        store_of(request).followups, due_before, status, owner=owner, limit=limit, offset=offset
+    )
+    return json_response([f.to_dict() for f in items], headers=page_links(request, len(items), limit, offset))
 
 
-@router.post(
-    "/followups/{followup_id}/complete", tags=["follow-ups"], dependencies=signed_in, summary="Mark one done"
-)
-async def complete_followup(followup_id: int, request: Request) -> Response:
-    await store_call(store_of(request).complete_followup, followup_id)
+@router.post("/followups/{followup_id}/complete", tags=["follow-ups"], summary="Mark one done")
+async def complete_followup(
+    followup_id: int,
+    request: Request,
+    user: UserInfo = Depends(current_user),  # noqa: B008
+) -> Response:
+    """An agent completes their own follow-ups and those nobody owns; managers any."""
+    store = store_of(request)
+    if not is_manager(user):
+        found = await store_call(store.followup, followup_id)
+        if found.owner not in (None, user.name):
+            raise APIError(403, "forbidden", "agents complete their own follow-ups; this is someone else's")
+    await store_call(store.complete_followup, followup_id)
     return json_response({"id": followup_id, "status": "done"})
 
 

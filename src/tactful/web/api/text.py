@@ -16,7 +16,15 @@ from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.composer import compose, rewrite
-from tactful.web.api.deps import config_of, invalid, kb_of, run_sized, store_of
+from tactful.web.api.deps import (
+    check_text_sizes,
+    config_of,
+    invalid,
+    kb_of,
+    offload_of,
+    run_sized,
+    store_of,
+)
 from tactful.web.api.models import (
     AnalysisOut,
     AnalyzeIn,
@@ -30,6 +38,7 @@ from tactful.web.api.models import (
 from tactful.web.api.store_calls import store_call
 from tactful.web.auth import current_user
 from tactful.web.errors import APIError, json_response
+from tactful.web.offload import OFFLOAD_CHARS
 
 router = APIRouter(tags=["analysis"], dependencies=[Depends(current_user)])
 # The hot path authenticates inline rather than through FastAPI's dependency machinery.
@@ -45,6 +54,17 @@ def _json_body(model: type[BaseModel]) -> dict[str, Any]:
     """OpenAPI for a route that parses its own body (the schema FastAPI would have written)."""
     schema = {"application/json": {"schema": model.model_json_schema()}}
     return {"requestBody": {"required": True, "content": schema}}
+
+
+def _context_texts(context: dict[str, Any] | None) -> dict[str, str | None]:
+    """The texts an analysis context carries (the policy, each earlier reply), for the size limit."""
+    texts: dict[str, str | None] = {}
+    policy = (context or {}).get("policy")
+    if isinstance(policy, str):
+        texts["context.policy"] = policy
+    for i, earlier in enumerate((context or {}).get("history") or []):
+        texts[f"context.history[{i}]"] = earlier
+    return texts
 
 
 async def _parse(request: Request, model: type[M]) -> M:
@@ -65,6 +85,8 @@ async def _parse(request: Request, model: type[M]) -> M:
 async def analyze_reply(request: Request) -> Response:
     await current_user(request)
     body = await _parse(request, AnalyzeIn)
+    texts = {"reply": body.reply, "customer_message": body.customer_message}
+    check_text_sizes(request, {**texts, **_context_texts(body.context)})
     size = len(body.reply) + len(body.customer_message or "")
     if body.customer:  # checked against what this customer was told before, as log_reply scores it
         analysis = await store_call(
@@ -87,9 +109,10 @@ async def analyze_reply(request: Request) -> Response:
 
 
 @router.post("/understand", response_model=UnderstandingOut, summary="Read a customer's message")
-async def understand_message(body: UnderstandIn) -> Response:
+async def understand_message(body: UnderstandIn, request: Request) -> Response:
     from tactful.understanding import understand
 
+    check_text_sizes(request, {"message": body.message})
     result = await run_sized(len(body.message), understand, body.message)
     return json_response(result.to_dict())
 
@@ -100,23 +123,21 @@ async def understand_message(body: UnderstandIn) -> Response:
     summary="Understand, decide from the policies and draft 1-3 replies (the CLI's draft --format json)",
 )
 async def compose_drafts(body: ComposeIn, request: Request) -> Response:
+    check_text_sizes(request, {"message": body.message})
+    options: dict[str, Any] = {"channel": body.channel, "variants": body.variants}
+    options["request_type"] = body.request_type
+    facts = dict(body.facts)
     try:
-        drafts = await run_sized(
-            len(body.message),
-            compose,
-            body.message,
-            dict(body.facts),
-            kb_of(request),
-            channel=body.channel,
-            config=config_of(request),
-            variants=body.variants,
-            request_type=body.request_type,
-        )
+        if len(body.message) > OFFLOAD_CHARS:  # in another process: it would hold the others up
+            drafts = await offload_of(request).compose(body.message, facts, options)
+        else:
+            found = compose(body.message, facts, kb_of(request), config=config_of(request), **options)
+            drafts = [d.to_dict() for d in found]
     except TextTooLarge as exc:
         raise _too_large(exc) from None
     except ValueError as exc:
         raise invalid(exc) from None
-    return json_response([d.to_dict() for d in drafts])
+    return json_response(drafts)
 
 
 @router.post(
@@ -128,17 +149,18 @@ async def rewrite_draft(body: RewriteIn, request: Request) -> Response:
     options: dict[str, Any] = {
         "customer_message": body.customer_message,
         "facts": dict(body.facts or {}),
-        "kb": kb_of(request),
-        "config": config_of(request),
         "request_type": body.request_type,
         "channel": body.channel,
         "thread": body.thread,
     }
-    size = len(body.draft) + len(body.customer_message or "")
+    check_text_sizes(request, {"draft": body.draft, "customer_message": body.customer_message})
     try:
-        result = await run_sized(size, rewrite, body.draft, **options)
+        if len(body.draft) + len(body.customer_message or "") > OFFLOAD_CHARS:  # another process
+            result = await offload_of(request).rewrite(body.draft, options)
+        else:
+            result = rewrite(body.draft, kb=kb_of(request), config=config_of(request), **options).to_dict()
     except TextTooLarge as exc:
         raise _too_large(exc) from None
     except ValueError as exc:
         raise invalid(exc) from None
-    return json_response(result.to_dict())
+    return json_response(result)

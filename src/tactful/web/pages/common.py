@@ -16,12 +16,11 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 from starlette.responses import Response
 
-from tactful.web.auth import UserInfo, current_user
+from tactful.web.auth import UserInfo, current_user, is_manager
 from tactful.web.errors import APIError
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 CSRF_KEY = "csrf"
-MANAGER_ROLES = ("manager", "admin")
 # The signed-in user; a browser without a session is sent to /login by the app's error handler.
 CurrentUser = Annotated[UserInfo, Depends(current_user)]
 
@@ -86,14 +85,10 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, sent: str | None) -> None:
     """Reject a form post whose token is not this session's (a cross-site form)."""
     expected = request.scope.get("session", {}).get(CSRF_KEY)
-    if request.headers.get("authorization"):
-        return  # API-token callers are not cookie-authenticated; nothing to forge
+    if getattr(request.state, "by_token", False):
+        return  # signed in by a valid API token, not the cookie: nothing to forge (a mere header is not)
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
         raise APIError(403, "csrf_failed", "the form expired or came from another site; reload and retry")
-
-
-def is_manager(user: Any) -> bool:
-    return getattr(user, "role", None) in MANAGER_ROLES
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:

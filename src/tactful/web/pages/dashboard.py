@@ -24,6 +24,7 @@ from tactful.web.pages.highlight import segments
 router = APIRouter(include_in_schema=False)
 TREND_CASES = 2000
 DRILL_LIMIT = 500
+PAGE_ROWS = 50  # rows per page of the dashboard's lists (follow-ups, declined topics)
 SHORT = {
     "empathy": "empathy",
     "clarity": "clarity",
@@ -56,13 +57,42 @@ def _heat(value: float | None) -> str:
     return "h3" if value >= 0.85 else "h2" if value >= 0.7 else "h1" if value >= 0.5 else "h0"
 
 
-def dashboard_data(store: Any, char: str | None) -> dict[str, Any]:
-    """Everything the dashboard shows, read from the store in one go (runs in a worker thread)."""
+def _pages(total: int, page: int) -> dict[str, Any]:
+    """Where one page of a list stands: its rows (1-based), and the previous and next page."""
+    last = max(1, -(-total // PAGE_ROWS))
+    page = min(max(1, page), last)
+    first = (page - 1) * PAGE_ROWS
+    return {
+        "page": page,
+        "offset": first,
+        "shown": (first + 1, min(total, first + PAGE_ROWS)),
+        "total": total,
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if page < last else None,
+    }
+
+
+def _links(page: dict[str, Any], name: str, others: dict[str, Any]) -> dict[str, Any]:
+    """The page with the dashboard links to its previous and next pages (the other list kept)."""
+
+    def href(number: int | None) -> str | None:
+        return None if number is None else "/dashboard?" + urlencode({**others, name: number})
+
+    return {**page, "previous_href": href(page["previous"]), "next_href": href(page["next"])}
+
+
+def dashboard_data(store: Any, char: str | None, fpage: int = 1, dpage: int = 1) -> dict[str, Any]:
+    """Everything the dashboard shows, read from the store in one go (runs in a worker thread).
+    The follow-ups and declined topics come ``PAGE_ROWS`` at a time (pages ``fpage``, ``dpage``)."""
     by_agent = store.report("scores_by_agent").records()
     over_time = store.report("scores_over_time").records()
     csat = store.report("csat_after_refusals").records()
-    declined = store.report("declined_ranked").records()
-    followups = store.followups(status="open")
+    declined_all = store.report("declined_ranked").records()
+    open_count, overdue_count = store.followup_counts()
+    followup_page = _pages(open_count, fpage)
+    followups = store.followups(status="open", limit=PAGE_ROWS, offset=followup_page["offset"])
+    declined_page = _pages(len(declined_all), dpage)
+    declined = declined_all[declined_page["offset"] : declined_page["offset"] + PAGE_ROWS]
     recent = store.cases(limit=TREND_CASES)
 
     # Score over time, one line per agent (the store's weekly report).
@@ -130,7 +160,7 @@ def dashboard_data(store: Any, char: str | None) -> dict[str, Any]:
         max_value=100,
     )
     declined_bars = bar_chart(
-        [Point(r["topic"], r["customers"], cases_href(topic=r["topic"])) for r in declined[:10]],
+        [Point(r["topic"], r["customers"], cases_href(topic=r["topic"])) for r in declined_all[:10]],
         width=440,
         label_width=150,
     )
@@ -147,14 +177,13 @@ def dashboard_data(store: Any, char: str | None) -> dict[str, Any]:
         if total
         else None
     )
-    overdue = [f for f in followups if f.overdue]
     return {
         "kpis": {
             "cases": total,
             "mean_score": mean,
-            "followups_open": len(followups),
-            "followups_overdue": len(overdue),
-            "declined_topics": len(declined),
+            "followups_open": open_count,
+            "followups_overdue": overdue_count,
+            "declined_topics": len(declined_all),
         },
         "agent_chart": line_chart(agent_lines),
         "char_chart": line_chart(char_lines),
@@ -168,15 +197,19 @@ def dashboard_data(store: Any, char: str | None) -> dict[str, Any]:
         "declined_bars": declined_bars,
         "csat_rows": csat_rows,
         "followups": followups,
+        "followup_page": _links(followup_page, "fpage", {"char": char or "", "dpage": declined_page["page"]}),
+        "declined_page": _links(declined_page, "dpage", {"char": char or "", "fpage": followup_page["page"]}),
         "cases_href": cases_href,
     }
 
 
 @router.get("/dashboard")
-async def dashboard(request: Request, user: CurrentUser, char: str = "") -> Response:
+async def dashboard(
+    request: Request, user: CurrentUser, char: str = "", fpage: int = 1, dpage: int = 1
+) -> Response:
     if not is_manager(user):
         return forbidden(request, "The dashboard is for managers and admins.")
-    data = await run_in_threadpool(dashboard_data, store_of(request), char or None)
+    data = await run_in_threadpool(dashboard_data, store_of(request), char or None, fpage, dpage)
     return render(request, "dashboard.html", data)
 
 

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from tactful.web import auth
+from tactful.web.errors import APIError
 from tactful.web.pages.common import CurrentUser, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +40,12 @@ async def login_post(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf") or ""))
     target = _safe_next(str(form.get("next") or "/"))
-    user = await run_in_threadpool(auth.login, request, str(form.get("token") or ""))
+    try:
+        user = await run_in_threadpool(auth.login, request, str(form.get("token") or ""))
+    except APIError as exc:  # too many unknown tokens from this address
+        page = render(request, "login.html", {"next": target, "error": exc.message}, status=exc.status)
+        page.headers.update(exc.headers)
+        return page
     if user is None:
         return render(
             request, "login.html", {"next": target, "error": "That token is unknown or revoked."}, status=401
@@ -51,5 +57,5 @@ async def login_post(request: Request) -> Response:
 async def logout_post(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf") or ""))
-    auth.logout(request)
+    await run_in_threadpool(auth.logout, request)
     return RedirectResponse("/login", status_code=303)

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from tactful.store.db import StoreError
 from tactful.web.auth import UserInfo
 from tactful.web.errors import APIError
-from tactful.web.pages.common import CurrentUser, check_csrf, render, store_of
+from tactful.web.pages.common import CurrentUser, check_csrf, is_manager, render, store_of
 from tactful.web.pages.fixes import (
     apply_accepted,
     contradictions,
@@ -199,10 +199,16 @@ def _rewrite(request: Request, draft: str, message: str, channel: str, facts_tex
     )
 
 
+HISTORY_CASES = 20  # the most recent cases the workspace shows
+
+
 def _history(request: Request, customer: str) -> Any:
-    """The customer's story from the store, or None for a customer it has never seen."""
+    """The customer's story from the store as this user may see it (an agent: the cases they sent),
+    or None for a customer it has never seen. The analysis still checks the whole story."""
+    user = getattr(request.state, "user", None)
+    agent = None if is_manager(user) else getattr(user, "name", "")
     try:
-        return store_of(request).history(customer)
+        return store_of(request).history(customer, agent=agent, limit=HISTORY_CASES)
     except StoreError:
         return None
 
