@@ -13,6 +13,7 @@ one-click fix on the page applies, so both follow the same rules in any order.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
@@ -161,7 +162,7 @@ def _lower_shouting(text: str) -> str:
 def sentence_of(feats: Features, span: Span) -> Span:
     """The sentence holding ``span`` (by bisection: an edit per finding stays linear in the text)."""
     sentences = feats.sentences
-    i = bisect_right([s[0] for s in sentences], span[0]) - 1 if sentences else -1
+    i = bisect_right(sentences, (span[0], sys.maxsize)) - 1
     if i >= 0 and sentences[i][0] <= span[0] < sentences[i][1]:
         return sentences[i]
     return span
@@ -212,7 +213,9 @@ def phrase_edit(rule: str, span: Span, feats: Features) -> Edit | None:
     if action == "sentence":
         sentence = sentence_of(feats, span)
         if not _has_substance(feats, sentence, span, spec.get("keep_if", [])):
-            start = max(sentence[0], min(Frame.of(text).body_start, span[0]))  # the handle and greeting stay
+            start = sentence[0]
+            if feats.sentences and sentence == feats.sentences[0]:  # the handle and greeting stay
+                start = max(start, min(Frame.of(text).body_start, span[0]))
             return Edit(start, sentence[1], "", rule)
         if spec.get("then", "drop") == "keep":
             return None  # the sentence says no or why: never cut into it

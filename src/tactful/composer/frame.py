@@ -25,7 +25,9 @@ _SIGN = (
     r"(?:[\^*~/][ \t]?[A-Z][A-Za-z]{0,14}|[-–—][ \t]?[A-Z][a-z]+(?:[ \t][A-Z][a-z]*)?|[-–—][ \t]?[A-Z]{1,4})"
 )
 _THREAD = r"\(?\d{1,2}/\d{1,2}\)?"
-_SOCIAL_TAIL = re.compile(rf"(?:[ \t]+{_SIGN}(?:[ \t]+{_THREAD})?|[ \t]+{_THREAD})[ \t]*\Z")
+# Each run of blanks is tried from its first blank only ((?<!…)): from every blank of a long run,
+# each attempt would rescan the rest of it (quadratic).
+_SOCIAL_TAIL = re.compile(rf"(?<![ \t])(?:[ \t]+{_SIGN}(?:[ \t]+{_THREAD})?|[ \t]+{_THREAD})[ \t]*\Z")
 _EMAIL_TAIL = re.compile(
     r"\n[ \t]*\n?[ \t]*(?i:best(?: regards| wishes)?|kind regards|warm regards|regards|thanks(?: again)?"
     r"|thank you|many thanks|cheers|sincerely|all the best|take care)[ \t]*[,.!]?[ \t]*"
@@ -35,7 +37,7 @@ _INLINE_TAIL = re.compile(  # "… Sorry! Thanks, Ana" on one line
     r"(?<=[.!?])[ \t]+(?i:thanks|thank you|cheers|best|regards|best regards|kind regards|many thanks)[,!.]?"
     r"[ \t]+[A-Z][\w'’-]*[.!]?[ \t]*\Z"
 )
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\Z)|\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*(?=\s|\Z)|\n[ \t]*\n")
 _NONSPACE = re.compile(r"\S+")
 _WINDOW = 400  # how far a seam looks back: a sentence start, the word before
 
@@ -82,12 +84,17 @@ def in_url(text: str, pos: int) -> bool:
     lo = pos
     while lo > 0 and not text[lo - 1].isspace() and pos - lo < _WINDOW:
         lo -= 1
-    m = URL.search(text, lo)
-    return m is not None and m.start() <= pos < m.end()
+    m = URL.search(text, lo, pos + 1)  # a link that starts by pos, in this word only
+    if m is None:
+        return False
+    full = URL.match(text, m.start())
+    return full is not None and full.start() <= pos < full.end()
 
 
 def sentence_end(text: str, pos: int) -> int:
     """Where the sentence holding ``pos`` ends (after its punctuation); a link's dots end nothing."""
+    while pos > 0 and text[pos - 1] in ".!?":  # from inside a run of marks: from its first one
+        pos -= 1
     for m in _SENTENCE_END.finditer(text, pos):
         if not in_url(text, m.start()):
             return m.end() if m.group(0)[0] in ".!?" else m.start()
@@ -196,6 +203,8 @@ def as_thread(text: str, limit: int = TWEET_LIMIT) -> list[str]:
     sentences: list[str] = []
     at = 0
     while at < len(body):
+        while at < len(body) and body[at].isspace():
+            at += 1
         end = sentence_end(body, at)
         if end <= at:
             end = len(body)

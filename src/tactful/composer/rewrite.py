@@ -12,7 +12,6 @@ result must pass the guard that an LLM's polish passes: the decision never chang
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -39,9 +38,8 @@ if TYPE_CHECKING:
     from tactful.kb.models import KnowledgeBase
     from tactful.model import Analysis
 
-__all__ = ["Change", "Rewrite", "edit_phrases", "load_rewrites", "rewrite", "word_hunks"]
+__all__ = ["Change", "Rewrite", "edit_phrases", "load_rewrites", "rewrite"]
 _SEVERITY = {"error": 0, "warning": 1, "suggestion": 2}
-_TOKEN = re.compile(r"\S+\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +97,6 @@ class Rewrite:
             "text": self.text,
             "original": self.original,
             "diff": self.diff,
-            "hunks": word_hunks(self.original, self.text),
             "changes": [c.to_dict() for c in self.changes],
             "score_before": self.before.get("score"),
             "score": self.analysis.get("score"),
@@ -122,33 +119,6 @@ class Rewrite:
                 for e in self.edits
             ],
         }
-
-
-_FILLER = frozenset("a an and as at for i in is it of on or the this to we you".split())
-
-
-def word_hunks(before: str, after: str) -> list[dict[str, Any]]:
-    """The edit word by word: each change as ``{start, end, before, after}`` in ``before``'s offsets,
-    so a page can accept or reject each one (applying the accepted ones from the last to the first)."""
-    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
-    lead = len(before) - len(before.lstrip())
-    starts = [lead]
-    for token in old:
-        starts.append(starts[-1] + len(token))
-    matcher = difflib.SequenceMatcher(lambda t: t.strip().lower() in _FILLER, old, new, autojunk=False)
-    out: list[dict[str, Any]] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        out.append(
-            {
-                "start": starts[i1],
-                "end": starts[i2],
-                "before": "".join(old[i1:i2]),
-                "after": "".join(new[j1:j2]),
-            }
-        )
-    return out
 
 
 def edit_phrases(draft: str, customer_message: str | None, config: Config) -> tuple[str, list[Change]]:

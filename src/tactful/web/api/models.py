@@ -165,11 +165,8 @@ class RewriteOut(BaseModel):
     notes: list[str]
     guard: Any
     polish: Any
-    hunks: list[dict[str, Any]] = Field(
-        default_factory=list, description="The edit word by word, in the draft's offsets."
-    )
     edits: list[dict[str, Any]] = Field(
-        default_factory=list, description="Each change and the rule it fixes."
+        default_factory=list, description="Each change in the draft's offsets and the rule it fixes."
     )
     thread: list[str] | None = None
 

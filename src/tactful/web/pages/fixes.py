@@ -49,6 +49,7 @@ LABELS = {
     "tactful.consistency.customer_details": "Use their details",
 }
 _WORDS = re.compile(r"\S+\s*")
+DIFF_BUDGET = 250_000  # word pairs a change's word diff may compare (~10 ms)
 
 
 @cache
@@ -160,6 +161,8 @@ def _substitution_rules() -> dict[str, str]:
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     """``[(op, text)]`` with op ``=``, ``-`` or ``+``: one change, word by word."""
     old, new = _WORDS.findall(before), _WORDS.findall(after)
+    if len(old) * len(new) > DIFF_BUDGET:  # matching compares pairs: a huge change is shown whole
+        return [("-", before), ("+", after)]
     out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
