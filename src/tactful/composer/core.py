@@ -158,33 +158,22 @@ def _initials(config: Config) -> str:
     return "^" + "".join(w[0].upper() for w in name) if name else ""
 
 
-def _compose_one(
+def _body(
     u: Understanding,
     decision: Decision,
     facts: dict[str, Any],
     channel: str,
-    config: Config,
     variant: int,
     topic: Topic | None,
-) -> tuple[str, list[dict[str, str]], list[str]]:
-    from tactful.composer.customer import customer_name
-
+    parts: _Parts,
+    notes: list[str],
+) -> list[str]:
+    """The decision, said: the no with its reason, the options and the question about them; a yes and
+    what happens next; the question a policy needs answered; a manager's review; or, with no policy,
+    only what to ask (``notes`` says the answer is the agent's). Paragraphs (email) or sentences."""
     t = load_templates()
-    parts = _Parts()
-    notes: list[str] = []
-    outcome = decision.outcome
-    policy = decision.policy
+    outcome, policy = decision.outcome, decision.policy
     ask = t["asks"].get(decision.request_type)
-    opening = _opening(topic, channel, parts)
-    mood = u.mood.label if u.mood is not None else "neutral"
-    feeling: list[str] = []
-    if channel == "email" and mood in t["moods"] and u.mood is not None and u.mood.evidence:
-        feeling.append(parts.add("mood", "message", t["moods"][mood]))
-    for d in u.details_of("reason"):
-        if channel == "email" and d.label and d.label in t["reasons"]:
-            feeling.append(parts.add("reason_mirror", "message", t["reasons"][d.label]))
-            break
-
     body: list[str] = []  # paragraphs (email) or sentences joined on one line (chat, social)
     if outcome == "refuse" and policy is not None:
         said_ask = ask or "this"
@@ -225,8 +214,7 @@ def _compose_one(
         if channel == "social" and decision.channel_note and "private" in decision.channel_note.lower():
             body.append(parts.add("next_step", "kb", _pick(t["social"]["private"], variant)))
     elif outcome == "allow" and policy is not None:
-        key = "social" if channel == "social" else None
-        confirm = _pick(t["social"]["allow"] if key else t["allow"], variant).format(
+        confirm = _pick(t["social"]["allow"] if channel == "social" else t["allow"], variant).format(
             ask=ask or "this", about=mirrored_about(u, channel)
         )
         body.append(parts.add("confirm", "template", confirm))
@@ -257,6 +245,36 @@ def _compose_one(
             (decision.notes[0] if decision.notes else "No policy covers this request.")
             + " Write your answer into the draft before sending."
         )
+
+    return body
+
+
+def _compose_one(
+    u: Understanding,
+    decision: Decision,
+    facts: dict[str, Any],
+    channel: str,
+    config: Config,
+    variant: int,
+    topic: Topic | None,
+) -> tuple[str, list[dict[str, str]], list[str]]:
+    """One draft: what they asked (and, by email, how they feel), the decision, in the channel's frame."""
+    from tactful.composer.customer import customer_name
+
+    t = load_templates()
+    parts = _Parts()
+    notes: list[str] = []
+    opening = _opening(topic, channel, parts)
+    mood = u.mood.label if u.mood is not None else "neutral"
+    feeling: list[str] = []
+    if channel == "email" and mood in t["moods"] and u.mood is not None and u.mood.evidence:
+        feeling.append(parts.add("mood", "message", t["moods"][mood]))
+    for d in u.details_of("reason"):
+        if channel == "email" and d.label and d.label in t["reasons"]:
+            feeling.append(parts.add("reason_mirror", "message", t["reasons"][d.label]))
+            break
+
+    body = _body(u, decision, facts, channel, variant, topic, parts, notes)
 
     name = str(facts.get("customer_name") or "").strip() or customer_name(u.text) or ""
     if channel == "social":
