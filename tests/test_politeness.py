@@ -137,3 +137,14 @@ def test_folded_tables_equal_the_sum_over_feature_keys(parts: list[str]) -> None
     weights, bias, _, _ = politeness._load()
     expected = bias + sum(map(weights.get, politeness.feature_keys(text), repeat(0.0)))
     assert politeness.linear(text) == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ["1O", "1please do it", "Thanks. 1st question: could you help?"])
+def test_a_sentence_starting_with_a_1_token_scores_as_its_feature_keys(text: str) -> None:
+    """A start key "^1o" looks like a first-sentence key ("^1" + word); the folded tables must not drop it
+    (hypothesis found "1O")."""
+    from itertools import repeat
+
+    weights, bias, _, _ = politeness._load()
+    expected = bias + sum(map(weights.get, politeness.feature_keys(text), repeat(0.0)))
+    assert politeness.linear(text) == pytest.approx(expected, abs=1e-9)

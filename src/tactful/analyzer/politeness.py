@@ -120,7 +120,8 @@ def _folded_weights() -> tuple[dict[str, float], dict[str, float], dict[str, flo
         if c:
             first[w] = weights.get("1:" + c, 0.0)
     for key, value in weights.items():  # sentence starts seen in training but not as unigrams
-        if key.startswith("^") and not key.startswith("^1") and key[1:] not in start:
+        # ("^1…" keys too: a sentence may start with a token such as "1o", whose start key is "^1o")
+        if key.startswith("^") and key[1:] not in start:
             start[key[1:]] = value + (weights.get("^" + _CLASS[key[1:]], 0.0) if key[1:] in _CLASS else 0.0)
     return word, start, first
 
