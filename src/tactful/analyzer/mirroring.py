@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -25,7 +25,8 @@ _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ments", "ment", "
              "ed", "es", "s", "ly")  # fmt: skip
 _PREFIXES = ("dis", "re", "un")
 _KEEP = 6
-_SIGN_OFF_MARKS = "^*~@#/"
+# a word not right after a handle or sign-off mark, nor after a dash that follows a space
+_CONTENT_WORD = re.compile(r"(?<![\w'’^*~@#/-])[^\W_][\w'’-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class Mirroring:
     echoed: list[Span]  # reply stretches copied word for word from the customer
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat across replies: each is stemmed once
 def stem(word: str) -> str:
     """A light stem: enough for "crashes"/"crashing" or "reinstall"/"install" to meet, nothing more."""
     w = word.strip("'’-")
@@ -76,6 +78,7 @@ def _same() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(word: str) -> str:
     """A detail's key: its name as one thing if it has short forms, else its stem."""
     same = _same()
@@ -83,15 +86,9 @@ def _key(word: str) -> str:
 
 
 def _words(folded: str) -> list[tuple[int, int, str]]:
-    """(start, end, word) for each word, leaving out handles, hashtag marks' handles and sign-offs."""
-    out = []
-    for m in _WORD.finditer(folded):
-        start = m.start()
-        before = folded[start - 1] if start else " "
-        if before in _SIGN_OFF_MARKS or (before == "-" and (start < 2 or folded[start - 2] == " ")):
-            continue  # @handle, ^JS, *SR, /TF, -Becky
-        out.append((start, m.end(), m.group()))
-    return out
+    """(start, end, word) for each word, leaving out handles and sign-offs (@handle, ^JS, *SR, /TF, -Becky):
+    the look-behinds do that inside ``re``."""
+    return [(m.start(), m.end(), m.group()) for m in _CONTENT_WORD.finditer(folded)]
 
 
 def _is_detail(word: str, original: str, stemmed: str, generic: frozenset[str], handles: list[str]) -> bool:
@@ -138,18 +135,19 @@ def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
         ):
             details.add(joined)
     reply_words = _words(reply_folded)
-    echoed_idx = _echoed(customer_words, [w for _, _, w in reply_words])
     words = [w for _, _, w in reply_words]
+    echoed_idx = _echoed(customer_words, words)
     mirrored = [
         (start, end)
         for i, (start, end, w) in enumerate(reply_words)
-        if i not in echoed_idx and (k := _key(w)) in details and (k not in denied or _negated(words, i))
+        if (k := _key(w)) in details and i not in echoed_idx and (k not in denied or _negated(words, i))
     ]
-    mirrored += [
-        (a[0], b[1])
-        for i, (a, b) in enumerate(zip(reply_words, reply_words[1:], strict=False))
-        if i not in echoed_idx and (_same().get(a[2] + b[2]) or a[2] + b[2]) in details
-    ]
+    if details:  # "Face ID" / "PlayStation 4" written apart in the reply
+        mirrored += [
+            (a[0], b[1])
+            for i, (a, b) in enumerate(zip(reply_words, reply_words[1:], strict=False))
+            if i not in echoed_idx and (same.get(a[2] + b[2]) or a[2] + b[2]) in details
+        ]
     mirrored.sort()
     echoed = _runs([reply_words[i][:2] for i in sorted(echoed_idx)])
     return Mirroring(details=len(details), mirrored=mirrored, echoed=echoed)
@@ -173,9 +171,18 @@ def _echoed(customer: list[str], reply: list[str]) -> set[int]:
     """Indices of reply words inside a run of ECHO_WORDS or more words copied from the customer."""
     if len(customer) < ECHO_WORDS or len(reply) < ECHO_WORDS:
         return set()
+    theirs = set(customer)
+    # only a run of ECHO_WORDS reply words that all occur in the customer's message can be a copy
+    run, starts = 0, []
+    for i, word in enumerate(reply):
+        run = run + 1 if word in theirs else 0
+        if run >= ECHO_WORDS:
+            starts.append(i - ECHO_WORDS + 1)
+    if not starts:
+        return set()
     grams = {tuple(customer[i : i + ECHO_WORDS]) for i in range(len(customer) - ECHO_WORDS + 1)}
     covered: set[int] = set()
-    for i in range(len(reply) - ECHO_WORDS + 1):
+    for i in starts:
         if tuple(reply[i : i + ECHO_WORDS]) in grams:
             covered.update(range(i, i + ECHO_WORDS))
     return covered
