@@ -182,14 +182,18 @@ def single_reply(runs: int) -> dict[str, float]:
     }
 
 
-def throughput(fn: Callable[[str], object], texts: list[str]) -> float:
-    """Replies per second of ``fn`` over ``texts`` in this process (after a short warm-up)."""
+def throughput(fn: Callable[[str], object], texts: list[str], passes: int = 3) -> float:
+    """Replies per second of ``fn`` over ``texts`` in this process (after a short warm-up): the best of
+    ``passes`` passes, so one burst of another process's work does not decide the ratio."""
     for t in texts[:20]:
         fn(t)
-    start = time.perf_counter()
-    for t in texts:
-        fn(t)
-    return len(texts) / (time.perf_counter() - start)
+    best = float("inf")
+    for _ in range(passes):
+        start = time.process_time()
+        for t in texts:
+            fn(t)
+        best = min(best, time.process_time() - start)
+    return len(texts) / best
 
 
 def proselint_fn() -> Callable[[str], object]:
