@@ -337,6 +337,13 @@ def test_no_false_escalation(text: str) -> None:
     assert understand(text).escalation == []
 
 
+def test_a_cue_written_as_hashtags_is_found_and_points_at_the_tags() -> None:
+    text = "Late again. #speak #to #a #manager"
+    (cue,) = understand(text).escalation
+    assert cue.kind == "wont_take_no"
+    assert [text[s:e] for s, e in cue.spans] == ["speak #to #a #manager"]
+
+
 def test_a_threat_to_cancel_is_not_a_cancellation_request() -> None:
     u = understand("Fix my connection this week or I'm cancelling it.")
     assert u.request is not None and u.request.type == "other"

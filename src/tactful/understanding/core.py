@@ -265,12 +265,23 @@ def _request(text: str, folded: str, starts: WordStarts) -> Request:
 
 def _escalation(text: str, folded: str, starts: WordStarts) -> list[Escalation]:
     family = load_family("escalation")
-    found = family.find(text, folded, starts)
+    found = {name: [h.span for h in hits] for name, hits in family.find(text, folded, starts).items()}
+    if "  " in folded:  # a cue written as hashtags ("#no #standard #bs #answers") reads with the marks out
+        compact, where = _without_hashtag_gaps(folded)
+        for name, hits in family.find(compact, compact).items():
+            found.setdefault(name, []).extend((where[h.start], where[h.end - 1] + 1) for h in hits)
     return [
-        Escalation(name, [h.span for h in found[name]], entry.advice, entry.source)
+        Escalation(name, sorted(set(found[name])), entry.advice, entry.source)
         for name, entry in family.entries.items()
-        if name in found
+        if found.get(name)
     ]
+
+
+def _without_hashtag_gaps(scan: str) -> tuple[str, list[int]]:
+    """``scan`` with each double space (a hashtag's mark turned to a space) made single, and for each
+    character kept its offset in ``scan``, so a cue found there maps back to the message."""
+    kept = [i for i, c in enumerate(scan) if not (c == " " and i and scan[i - 1] == " ")]
+    return "".join(scan[i] for i in kept), kept
 
 
 _MOOD_ORDER = ("angry", "frustrated", "anxious", "disappointed")  # ties go to the stronger feeling
