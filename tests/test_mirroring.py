@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tactful import analyze
 from tactful.analyzer.mirroring import mirror
 from tactful.analyzer.signals import load_yaml
 from tactful.text import fold, mask_urls
@@ -48,3 +49,12 @@ def test_cost_is_linear_in_the_texts() -> None:
 
     run(1)
     assert run(10) < 40 * max(run(1), 1e-3)  # 10x the text: ~10x the time, never ~100x
+
+
+def test_naming_the_topic_they_raised_keeps_the_no_acknowledgement_finding_quiet() -> None:
+    """'refund' is no detail of theirs (it earns no empathy), but a no naming it has not ignored the ask."""
+    customer = "Could I get a refund for the trip I booked for April?"
+    rules = {f.rule for f in analyze("We can't refund non-refundable fares.", customer).findings}
+    assert "tactful.empathy.no_acknowledgement" not in rules
+    rules = {f.rule for f in analyze("We can't do that.", customer).findings}
+    assert "tactful.empathy.no_acknowledgement" in rules

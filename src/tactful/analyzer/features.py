@@ -31,6 +31,7 @@ class Features:
     mirrored: list[Span] = field(default_factory=list)  # the customer's details, mirrored
     echoed: list[Span] = field(default_factory=list)  # stretches copied word for word (earn nothing)
     customer_details: int = 0
+    topic_shared: bool = False  # reply and message name the same support topic (mirroring.yml `topic`)
     _sentences: list[Span] | None = None
 
     @property
@@ -47,6 +48,8 @@ class Features:
             return bool(self.context)
         if signal == "mirrored":  # naming the customer's own details is an acknowledgement too
             return bool(self.mirrored)
+        if signal == "topic":  # names what they raised ("refund", "seats"), if nothing more specific
+            return bool(self.mirrored) or self.topic_shared
         return bool(self.spans(signal))
 
     def spans(self, signal: str) -> list[Span]:
@@ -133,4 +136,5 @@ def extract(text: str, customer: str | None = None, context: dict[str, Any] | No
         feats.customer_details = mirroring.details
         feats.mirrored = mirroring.mirrored
         feats.echoed = mirroring.echoed
+        feats.topic_shared = mirroring.topic_shared
     return feats

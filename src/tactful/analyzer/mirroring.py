@@ -34,6 +34,7 @@ class Mirroring:
     details: int  # how many distinct details the customer gave
     mirrored: list[Span]  # reply spans that mirror one (echoed stretches left out)
     echoed: list[Span]  # reply stretches copied word for word from the customer
+    topic_shared: bool = False  # both name one of the support topics (a refund, a seat) the customer raised
 
 
 @lru_cache(maxsize=1 << 16)  # words repeat across replies: each is stemmed once
@@ -66,6 +67,11 @@ def _lexicon() -> dict[str, Any]:
 @cache
 def generic_stems() -> frozenset[str]:
     return frozenset(stem(w) for w in _lexicon()["generic"].split())
+
+
+@cache
+def topic_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in _lexicon()["topic"].split())
 
 
 @cache
@@ -150,7 +156,10 @@ def mirror(reply_folded: str, customer: str, customer_folded: str) -> Mirroring:
         ]
     mirrored.sort()
     echoed = _runs([reply_words[i][:2] for i in sorted(echoed_idx)])
-    return Mirroring(details=len(details), mirrored=mirrored, echoed=echoed)
+    topics = topic_stems()
+    raised = {k for w in customer_words if (k := stem(w)) in topics}
+    shared = bool(raised) and any(stem(w) in raised for w in words)
+    return Mirroring(details=len(details), mirrored=mirrored, echoed=echoed, topic_shared=shared)
 
 
 # "not a full flight", "no refund", "never late": a state the customer denies. A negated verb ("didn't get

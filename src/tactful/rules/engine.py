@@ -175,7 +175,7 @@ def _rule_from_data(rule_id: str, data: Any, where: str) -> Rule:
     if not (isinstance(examples, dict) and examples.get("bad") and examples.get("good")):
         raise RuleError(f"{where}: examples need both 'bad' and 'good' lists")
     when = data.get("when")
-    signals = set(load_signals()) | {"refusal", "mirrored", "context"}
+    signals = set(load_signals()) | {"refusal", "mirrored", "topic", "context"}
     for name in [when.removeprefix("not ")] if when else []:
         if name not in signals:
             raise RuleError(f"{where}: 'when' names unknown signal {name!r}")
