@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tactful.analyzer.mirroring import mirror
-from tactful.analyzer.signals import load_yaml
 from tactful.text import fold, mask_urls
+from tactful.yamldata import load_yaml
 
 EXAMPLES: list[dict[str, Any]] = load_yaml(
     (resources.files("tactful.analyzer") / "mirroring.yml").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from tactful.store import Store, StoreError, open_store
 from tactful.store import db as store_db
-from tactful.store.models import (
+from tactful.store.tables import (
     Alternative,
     Case,
     Conversation,

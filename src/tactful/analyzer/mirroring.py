@@ -16,8 +16,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from tactful.analyzer.signals import load_yaml
-from tactful.model import Span
+from tactful.contract import Span
+from tactful.yamldata import load_yaml
 
 ECHO_WORDS = 8  # a verbatim run this long is copying a clause, not naming a detail
 _WORD = re.compile(r"[^\W_][\w'’-]*")

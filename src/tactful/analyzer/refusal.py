@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from tactful.analyzer.signals import load_yaml
-from tactful.model import Span
+from tactful.contract import Span
 from tactful.text import fold, mask_urls
 from tactful.text.patterns import PhraseSet, WordStarts, compile_patterns
+from tactful.yamldata import load_yaml
 
 __all__ = ["find_refusals", "is_refusal", "self_explained"]
 

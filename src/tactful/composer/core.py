@@ -15,14 +15,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tactful.analyzer.signals import load_yaml
 from tactful.composer.facts import stated_facts, today_of
 from tactful.composer.frame import TWEET_LIMIT, tweet_length
 from tactful.config import Config
+from tactful.yamldata import load_yaml
 
 if TYPE_CHECKING:
     from tactful.composer.topic import Topic
-    from tactful.kb.models import Decision, KnowledgeBase
+    from tactful.kb.policy import Decision, KnowledgeBase
     from tactful.understanding import Understanding
 
 CHANNELS: tuple[str, ...] = ("email", "chat", "social")
@@ -348,7 +348,7 @@ def compose(
     from tactful.analyzer.core import analyze
     from tactful.composer.topic import topic_for
     from tactful.kb.decide import coerce_facts, decide
-    from tactful.kb.models import Decision
+    from tactful.kb.policy import Decision
     from tactful.understanding import understand
 
     if not isinstance(message, str) or not message.strip():

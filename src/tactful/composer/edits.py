@@ -20,16 +20,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tactful.analyzer.signals import load_yaml
 from tactful.composer.core import CONFIDENT
 from tactful.composer.frame import Frame, lower_first, opens_sentence, sentence_end
 from tactful.config import Config
-from tactful.model import Span
+from tactful.contract import Span
+from tactful.yamldata import load_yaml
 
 if TYPE_CHECKING:
     from tactful.analyzer.features import Features
     from tactful.composer.topic import Topic
-    from tactful.kb.models import Decision, KnowledgeBase
+    from tactful.kb.policy import Decision, KnowledgeBase
     from tactful.understanding import Understanding
 
 REWRITES_PATH = Path(__file__).with_name("rewrites.yml")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from tactful.analyzer.signals import load_yaml
 from tactful.text import fold
+from tactful.yamldata import load_yaml
 
 GUARD_PATH = Path(__file__).with_name("guard.yml")
 

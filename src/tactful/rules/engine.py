@@ -15,10 +15,11 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from tactful.analyzer.features import Features
-from tactful.analyzer.signals import load_signals, load_yaml
+from tactful.analyzer.signals import load_signals
 from tactful.config import Config
-from tactful.model import CHARACTERISTICS, LEVELS, Finding, Span
+from tactful.contract import CHARACTERISTICS, LEVELS, Finding, Span
 from tactful.text.patterns import PhraseSet, compile_patterns
+from tactful.yamldata import load_yaml
 
 KINDS = ("existence", "substitution", "occurrence", "conditional", "metric", "code")
 _COMMON_KEYS = {

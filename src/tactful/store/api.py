@@ -28,7 +28,24 @@ from . import db
 from .assemble import case_record, case_records, followup_info, promise_info, user_info
 from .consistency import HISTORY_PERIOD_RULE, OpenPromise, PastCase, check, period_findings
 from .db import Conflict, InvalidInput, StoreError
-from .models import (
+from .records import (
+    AttemptInfo,
+    CaseHit,
+    CaseRecord,
+    CustomerHistory,
+    DeclinedTopic,
+    FollowUpInfo,
+    OutcomeInfo,
+    ScenarioInfo,
+    ShipNotice,
+    Table,
+    UserInfo,
+    now,
+    to_db,
+    utc,
+)
+from .redact import redact_optional
+from .tables import (
     Alternative,
     Attempt,
     Case,
@@ -47,27 +64,10 @@ from .models import (
     User,
     WebhookDelivery,
 )
-from .records import (
-    AttemptInfo,
-    CaseHit,
-    CaseRecord,
-    CustomerHistory,
-    DeclinedTopic,
-    FollowUpInfo,
-    OutcomeInfo,
-    ScenarioInfo,
-    ShipNotice,
-    Table,
-    UserInfo,
-    now,
-    to_db,
-    utc,
-)
-from .redact import redact_optional
 
 if TYPE_CHECKING:
     from tactful.config import Config
-    from tactful.model import Finding
+    from tactful.contract import Finding
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -887,7 +887,7 @@ class Store:
         from tactful.analyzer.core import analyze
 
         from .extract import normalize_topic
-        from .requests import draft_notification
+        from .ship_notice import draft_notification
 
         key = normalize_topic(topic)
         at = now()
@@ -991,7 +991,7 @@ class Store:
     # ----------------------------------------------------------------- reports
     @_guarded
     def report(self, name: str) -> Table:
-        from .reports import REPORTS
+        from .report_queries import REPORTS
 
         if name not in REPORTS:
             raise StoreError(f"unknown report {name!r}; choose one of: {', '.join(REPORTS)}")

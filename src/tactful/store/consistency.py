@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from tactful.model import Finding, Span
+from tactful.contract import Finding, Span
 
 from .extract import EXPLAINS_CHANGE
 

@@ -10,8 +10,8 @@ import re
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from .models import Case, Customer
 from .records import CaseHit, utc
+from .tables import Case, Customer
 
 _STOP = frozenset("the a an and or to of for in on is it my i we you your our can could".split())
 

@@ -22,8 +22,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .db import StoreError
-from .models import TABLES, Base
 from .redact import redact
+from .tables import TABLES, Base
 
 FORMAT = "tactful-store"
 VERSION = 1

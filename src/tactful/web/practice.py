@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from tactful.model import CHARACTERISTICS
+from tactful.contract import CHARACTERISTICS
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}\Z")
