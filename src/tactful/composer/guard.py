@@ -62,7 +62,7 @@ def _promises() -> re.Pattern[str]:
 @cache
 def _intros() -> tuple[str, ...]:
     """The composer's own words around options ("Here is what I can do for you instead:")."""
-    from tactful.composer.core import load_templates
+    from tactful.composer.templates import load_templates
 
     t = load_templates()
     return (*t["alternatives_intro"].values(), *t["next_steps"], *t["next_steps_one"])

@@ -79,7 +79,8 @@ def request_topic(u: Understanding | None, channel: str, request_type: str | Non
     """ "a refund for your Aurora blender (order 5521)", "to return your boots": the request type read
     with confidence, with the product or order it is about; None without such details (or in public,
     where they stay private)."""
-    from tactful.composer.core import CONFIDENT, load_templates, mirrored_about, thing_of
+    from tactful.composer.core import CONFIDENT, mirrored_about, thing_of
+    from tactful.composer.templates import load_templates
 
     if u is None or channel == "social":
         return None
