@@ -1,7 +1,8 @@
 """One scoring for a known customer: a reply analyzed with what the store remembers of them.
 
-Their earlier replies are the analyzer's history, and the store's own findings (a repeated no, a
-promise not kept, an exception reversed; :mod:`tactful.store.consistency`) count in the score.
+Their earlier replies are the analyzer's history, and the rules on the customer's memory (a
+repeated no, a promise not kept, an exception reversed; :mod:`tactful.rules.memory`) count in the
+score.
 ``Store.analyze``, ``Store.check_consistency`` and ``Store.log_reply`` all judge a reply here, so
 the score a case is stored with is the one the agent saw.
 """
@@ -15,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .consistency import HISTORY_PERIOD_RULE, OpenPromise, PastCase, check, period_findings
+from tactful.rules.engine import run_memory_rules
+from tactful.rules.memory import Memory, OpenPromise, PastCase
+
+from .consistency import HISTORY_PERIOD_RULE, period_findings
 from .context import StoreContext
 from .records import now, to_db
 from .tables import Case, Customer, Promise, RequestTopic
@@ -69,8 +73,8 @@ def review(
     memory: list[Finding] = []
     if past or promises:
         refusals = features(reply).refusals
-        memory = check(reply, refusals, past, promises, request_type=request_type, topic=topic, now=at)
-        memory = [f for f in memory if ctx.config.rule_enabled(f.rule)]  # [rules] disable
+        remembered = Memory(reply, refusals, past, promises, request_type, topic, at)
+        memory = run_memory_rules(remembered, ctx.config)  # [rules] disable and levels apply
     analysis = analyze(reply, customer_message, context or None, config=ctx.config, extra_findings=memory)
     if past:
         periods = period_findings(reply, analysis.findings, past)
