@@ -2,8 +2,9 @@
 
 A detail is a word of the customer's message that is not the vocabulary of every support conversation
 (``mirroring.yml``) and not the company's own name (a word inside one of the handles they wrote to). Words
-match on a light stem, so "disconnections" and "connecting" meet. Seed 002 asks for the customer's words
-"in your own words": a run of eight or more words copied verbatim is an echo and earns nothing.
+match on a light stem, so "disconnections" and "connecting" meet. Repeating the customer word for word
+risks sounding condescending ("How to say NO and keep the customer", seeds/002): a run of eight or more
+words copied verbatim is an echo and earns nothing.
 
 Everything here is one pass over each text (a set of the customer's eight-word runs, looked up per position).
 """

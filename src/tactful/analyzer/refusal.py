@@ -85,8 +85,8 @@ class _Detector:
 
 
 _NEVER = r"(?!)"
-# A reply that is nothing but "No." is the flattest refusal of all (seed 002: "'No' should never be
-# the only word a customer hears"). "No." opening a longer reply usually answers a yes/no question.
+# A reply that is nothing but "No." is the flattest refusal of all ("'No' should never be the only
+# word a customer hears", seeds/002). "No." opening a longer reply usually answers a yes/no question.
 _BARE_NO = re.compile(r"\s*(no|nope)[.!]*\s*$", re.IGNORECASE)
 
 

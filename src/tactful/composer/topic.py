@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from tactful.understanding import Understanding
 
 TOPICS_PATH = Path(__file__).with_name("topics.yml")
-ECHO_WORDS = 8  # the analyzer's echo: this many words copied verbatim earn nothing (seed 002)
+# The analyzer's echo: this many words copied verbatim earn nothing (repeating the customer word for
+# word risks sounding condescending: "How to say NO and keep the customer", seeds/002).
+ECHO_WORDS = 8
 READ_CHARS = 2_000  # what the customer asks is near the start: the rest is not read (bounded cost)
 MAX_MATCHES = 8  # matches of one pattern tried before the next pattern
 _URL = re.compile(r"\b(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
