@@ -41,9 +41,10 @@ CHROMIUM = os.environ.get("TACTFUL_CHROMIUM", "/usr/bin/chromium")
 SERVER = """
 import sys, uvicorn
 from tactful.store import open_store
+from tactful.store.demo import load_demo
 from tactful.web.app import WebSettings, create_app
 store = open_store(sys.argv[1])
-store.seed_demo()
+load_demo(store)
 _, token = store.add_user("bench-agent", "agent")
 print(token, flush=True)
 app = create_app(store, secret_key="bench", settings=WebSettings(rate_limit=0))

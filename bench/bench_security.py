@@ -83,7 +83,7 @@ def replay() -> None:
 
 
 def dashboard() -> None:
-    from tactful.store.models import Customer, FollowUp
+    from tactful.store.tables import Customer, FollowUp
 
     app, store, token = _app()
     at = datetime(2026, 1, 1)

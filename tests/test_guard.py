@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tactful.analyzer.signals import load_yaml
 from tactful.composer.guard import GUARD_PATH, Inputs, check, promise_phrases
+from tactful.yamldata import load_yaml
 
 DRAFT = (
     "Hello,\n\nI understand you'd like a refund for your Aurora blender (order 5521). I'm sorry, but I "

@@ -10,8 +10,8 @@ import pytest
 
 from tactful import analyze
 from tactful.analyzer.mirroring import mirror
-from tactful.analyzer.signals import load_yaml
 from tactful.text import fold, mask_urls
+from tactful.yamldata import load_yaml
 
 EXAMPLES: list[dict[str, Any]] = load_yaml(
     (resources.files("tactful.analyzer") / "mirroring.yml").read_text(encoding="utf-8")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tactful.qa.conversation import Conversation, Problem, QAError
 from tactful.qa.formats import Source, read_export
 from tactful.qa.jsonstream import iter_documents
-from tactful.qa.model import Conversation, Problem, QAError
 from tactful.qa.pipeline import work_items
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qa"
@@ -159,7 +159,7 @@ def test_array_streaming_crosses_window_boundaries() -> None:
 
 
 def test_pairing_answers_the_pending_customer_turns() -> None:
-    from tactful.qa.model import Turn
+    from tactful.qa.conversation import Turn
 
     conv = Conversation(
         "c",

@@ -12,7 +12,7 @@ import pytest
 
 from tactful.qa import QAOptions, run_qa
 from tactful.qa.charts import heatmap
-from tactful.qa.report import segments
+from tactful.qa.team_report import segments
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qa"
 

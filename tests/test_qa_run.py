@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from tactful.cli import main
-from tactful.model import CHARACTERISTICS
+from tactful.contract import CHARACTERISTICS
 from tactful.qa import QAError, QAOptions, run_qa
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qa"

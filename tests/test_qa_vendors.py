@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from tactful.channels import CHATWOOT, vendor_channel
+from tactful.qa.conversation import Conversation, Problem, QAError
 from tactful.qa.formats import Source, read_export
-from tactful.qa.model import Conversation, Problem, QAError
 from tactful.qa.pipeline import work_items
 
 ASK = "My blender from order 5521 broke after six weeks. I want a refund."

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tactful.analyzer.refusal import _detector, find_refusals, is_refusal
-from tactful.analyzer.signals import load_yaml
+from tactful.yamldata import load_yaml
 
 REFUSALS = [
     # refund past the window

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -24,7 +26,37 @@ def _cases(kind: str) -> list[tuple[str, Any]]:
 def _run(example: Any, config: Config) -> list[str]:
     if isinstance(example, str):
         example = {"text": example}
+    if "earlier" in example:
+        return _run_with_memory(example, config)
     result = analyze(example["text"], example.get("customer"), example.get("context"), config=config)
+    return [f.rule for f in result.findings]
+
+
+def _run_with_memory(example: dict[str, Any], config: Config) -> list[str]:
+    """A memory rule's example, as the store judges it: the ``earlier`` replies logged for one
+    customer (``days_ago``, default 1), then the reply analyzed against them."""
+    from tactful.store import open_store
+
+    now = datetime.now(timezone.utc)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        open_store(f"sqlite:///{folder}/s.db", config=config) as store,
+    ):
+        for earlier in example["earlier"]:
+            store.log_reply(
+                "customer",
+                earlier["text"],
+                sent_at=now - timedelta(days=earlier.get("days_ago", 1)),
+                request_type=earlier.get("request_type"),
+                topic=earlier.get("topic"),
+            )
+        result = store.analyze(
+            "customer",
+            example["text"],
+            customer_message=example.get("customer"),
+            request_type=example.get("request_type"),
+            topic=example.get("topic"),
+        )
     return [f.rule for f in result.findings]
 
 
@@ -142,6 +174,22 @@ def test_level_override_from_config() -> None:
         if f.rule == "tactful.alternatives.none"
     ]
     assert found and found[0].level == "error"
+
+
+def test_memory_rules_run_in_the_store_with_the_config_levels() -> None:
+    [rule] = [r for r in RULES if r.id == "tactful.store.repeated_no"]
+    example = rule.examples["bad"][0]
+    assert not [f for f in analyze(example["text"]).findings if f.rule.startswith("tactful.store.")]
+    louder = parse_config({"rules": {"levels": {"tactful.store.repeated_no": "error"}}})
+    from tactful.store import open_store
+
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        open_store(f"sqlite:///{folder}/s.db", config=louder) as store,
+    ):
+        store.log_reply("c", example["earlier"][0]["text"], request_type="discount")
+        found = store.analyze("c", example["text"], request_type="discount").findings
+    assert [f.level for f in found if f.rule == rule.id] == ["error"]
 
 
 def test_rules_reference_in_docs_is_current() -> None:

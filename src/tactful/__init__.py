@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.config import Config, ConfigError, load_config
-from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
+from tactful.contract import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
 
 if _TYPE_CHECKING:
     from datetime import date

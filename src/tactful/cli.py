@@ -59,8 +59,8 @@ def check(
     fail_under: int | None,
 ) -> None:
     """Analyze the reply in REPLY (a file, or - for standard input)."""
+    from tactful.analysis_report import print_report
     from tactful.analyzer.core import TextTooLarge, analyze
-    from tactful.report import print_report
     from tactful.textio import InputError, read_text
 
     config = _config(config_path)

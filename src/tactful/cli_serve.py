@@ -84,6 +84,7 @@ def serve(
     from tactful.kb import configured_kb
     from tactful.store import open_store
     from tactful.store.db import StoreError
+    from tactful.store.demo import load_demo
     from tactful.web.app import NoDelayH11Protocol, WebSettings, create_app, warm_up
 
     try:
@@ -113,7 +114,7 @@ def serve(
         store = open_store(db_url, config=config)
         if not store.list_users():
             if not no_demo:
-                added = store.seed_demo()
+                added = load_demo(store)
                 click.echo(f"first run: loaded the demo data ({added} cases)")
             _, token = store.add_user("admin", "admin")
             click.echo(

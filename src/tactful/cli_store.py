@@ -241,7 +241,7 @@ def followups_due(webhook: str | None, fmt: str, db_url: str | None) -> None:
     """List follow-ups due today or overdue."""
     from rich.table import Table
 
-    from tactful.store.followups import WebhookError, send_reminders
+    from tactful.store.reminders import WebhookError, send_reminders
 
     end_of_day = datetime.combine(datetime.now(timezone.utc).date(), time.max, tzinfo=timezone.utc)
     with _store(db_url) as store:

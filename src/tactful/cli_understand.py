@@ -30,6 +30,6 @@ def understand(message: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json_for_terminal(result.to_dict()))
     else:
-        from tactful.understanding.report import print_report
+        from tactful.understanding.message_report import print_report
 
         print_report(result)

@@ -33,7 +33,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Style:
     __pydantic_config__ = _STRICT
-    # Seed 001 recommends "unfortunately" as a softener, seed 004 calls it fake regret.
+    # "Unfortunately" is a softener in the polite-refusal guide (seeds/001) and fake regret in
+    # "How Support Should Say 'No' to Customers" (seeds/004): house style decides.
     regret_words: Literal["off", "suggestion", "warning"] = "off"
     formality: Literal["formal", "neutral", "casual"] = "neutral"
     sign_off: str = "Best regards"

@@ -40,11 +40,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Itera
 
     from tactful.kb import STORE_EXAMPLE
     from tactful.store import open_store
+    from tactful.store.demo import load_demo
     from tactful.web.app import WebSettings, create_app
 
     db = tmp_path_factory.mktemp("browser") / "tactful.db"
     store = open_store(f"sqlite:///{db}")
-    store.seed_demo()
+    load_demo(store)
     tokens = {}
     for name, role in (("ana", "agent"), ("mia", "manager")):
         _, tokens[role] = store.add_user(name, role)

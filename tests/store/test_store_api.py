@@ -9,6 +9,7 @@ import pytest
 
 import tactful
 from tactful.store import CaseRecord, Store, StoreError
+from tactful.store.demo import load_demo
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)  # a Monday
 DARK_MODE_REPLY = (
@@ -247,10 +248,10 @@ def test_practice_scenarios_and_attempts(store: Store) -> None:
         store.record_attempt("bo", "nope", "x", 1, {})
 
 
-def test_seed_demo_is_idempotent(store: Store) -> None:
-    added = store.seed_demo()
+def test_the_demo_loads_once(store: Store) -> None:
+    added = load_demo(store)
     assert added >= 5
-    assert store.seed_demo() == 0
+    assert load_demo(store) == 0
     assert len(store.cases(limit=100)) == added
     assert {s.id for s in store.scenarios()} >= {"late-refund"}
     assert store.declined_requests()[0].topic == "gift wrapping"

@@ -15,7 +15,7 @@ from tactful.store.extract import (
     topic_from_message,
 )
 from tactful.store.redact import redact
-from tactful.store.requests import draft_notification
+from tactful.store.ship_notice import draft_notification
 
 MONDAY = datetime(2026, 3, 2, 10, 0)
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from tactful.store import Store, StoreError, open_store
 from tactful.store import db as store_db
 from tactful.store.db import Conflict, InvalidInput
-from tactful.store.models import Base
+from tactful.store.tables import Base
 
 REPLY = "We can't refund this order, it's past the 30-day window. I can offer store credit instead."
 

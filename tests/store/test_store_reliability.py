@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from tactful.store import Store, StoreError, open_store
 from tactful.store import db as store_db
-from tactful.store.models import (
+from tactful.store.demo import load_demo
+from tactful.store.tables import (
     Alternative,
     Case,
     Conversation,
@@ -222,7 +223,7 @@ def test_a_corrupt_sqlite_file_is_a_clear_error(tmp_path: Path) -> None:
     # a real store whose pages were overwritten later
     good = tmp_path / "good.db"
     with open_store(str(good)) as store:
-        store.seed_demo()
+        load_demo(store)
     data = bytearray(good.read_bytes())
     data[1024 : len(data)] = b"\xff" * (len(data) - 1024)
     good.write_bytes(bytes(data))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tactful.model import CHARACTERISTICS
+from tactful.contract import CHARACTERISTICS
 from tactful.store import Store, StoreError
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)  # Monday of ISO week 10

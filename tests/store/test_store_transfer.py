@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tactful.store import Store, StoreError, open_store
+from tactful.store.demo import load_demo
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 PII_REPLY = (
@@ -18,7 +19,7 @@ PII_REPLY = (
 
 
 def fill(store: Store) -> None:
-    store.seed_demo()
+    load_demo(store)
     case = store.log_reply(
         "ann",
         PII_REPLY,

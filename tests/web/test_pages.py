@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import tactful
+from tactful.store.demo import load_demo
 
 MESSAGE = "Hi, I bought a wool coat (order #B2231) on 2026-09-10 and it is too warm. I want a refund please."
 FACTS = "purchase_date=2026-09-10\ntoday=2026-11-23"
@@ -41,7 +42,7 @@ def agent(client: TestClient, web_users: dict[str, Any]) -> tuple[TestClient, st
 
 @pytest.fixture
 def manager(client: TestClient, web_users: dict[str, Any], web_store: Any) -> tuple[TestClient, str]:
-    web_store.seed_demo()
+    load_demo(web_store)
     return client, _login(client, web_users["manager"].token)
 
 

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tactful.store import StoreError
-from tactful.store.reports import REPORTS
+from tactful.store.report_queries import REPORTS
 from tactful.web.limits import TokenBucket
 from tactful.web.logs import SecretQueryFilter, install_log_redaction, mask_secrets
 from tactful.web.webhooks import zendesk_signature

@@ -1,4 +1,4 @@
-"""``analyze``: one reply in, one :class:`~tactful.model.Analysis` out."""
+"""``analyze``: one reply in, one :class:`~tactful.contract.Analysis` out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from tactful.analyzer import politeness
 from tactful.analyzer.features import extract
 from tactful.analyzer.rubric import overall_score, score_characteristics
 from tactful.config import Config
-from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
+from tactful.contract import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
 from tactful.rules import run_rules
 
 _DEFAULT_CONFIG = Config()

@@ -12,7 +12,7 @@ from tactful.analyzer.mirroring import mirror
 from tactful.analyzer.options import imperative_steps, option_spans, phone_numbers
 from tactful.analyzer.refusal import find_refusals, self_explained
 from tactful.analyzer.signals import load_signals
-from tactful.model import Span
+from tactful.contract import Span
 from tactful.text import fold, mask_urls, sentence_spans, word_count
 from tactful.text.patterns import WordStarts
 

@@ -2,8 +2,9 @@
 
 A detail is a word of the customer's message that is not the vocabulary of every support conversation
 (``mirroring.yml``) and not the company's own name (a word inside one of the handles they wrote to). Words
-match on a light stem, so "disconnections" and "connecting" meet. Seed 002 asks for the customer's words
-"in your own words": a run of eight or more words copied verbatim is an echo and earns nothing.
+match on a light stem, so "disconnections" and "connecting" meet. Repeating the customer word for word
+risks sounding condescending ("How to say NO and keep the customer", seeds/002): a run of eight or more
+words copied verbatim is an echo and earns nothing.
 
 Everything here is one pass over each text (a set of the customer's eight-word runs, looked up per position).
 """
@@ -16,8 +17,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from tactful.analyzer.signals import load_yaml
-from tactful.model import Span
+from tactful.contract import Span
+from tactful.yamldata import load_yaml
 
 ECHO_WORDS = 8  # a verbatim run this long is copying a clause, not naming a detail
 _WORD = re.compile(r"[^\W_][\w'’-]*")

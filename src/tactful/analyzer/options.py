@@ -20,9 +20,9 @@ from bisect import bisect_right
 from functools import cache
 from importlib import resources
 
-from tactful.analyzer.signals import load_yaml
-from tactful.model import Span
+from tactful.contract import Span
 from tactful.text.patterns import WordStarts
+from tactful.yamldata import load_yaml
 
 _INFO_ONLY = re.compile(
     r"\b(?:for (?:more|further|additional) (?:info|information|details|updates)"

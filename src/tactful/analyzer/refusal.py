@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from tactful.analyzer.signals import load_yaml
-from tactful.model import Span
+from tactful.contract import Span
 from tactful.text import fold, mask_urls
 from tactful.text.patterns import PhraseSet, WordStarts, compile_patterns
+from tactful.yamldata import load_yaml
 
 __all__ = ["find_refusals", "is_refusal", "self_explained"]
 
@@ -85,8 +85,8 @@ class _Detector:
 
 
 _NEVER = r"(?!)"
-# A reply that is nothing but "No." is the flattest refusal of all (seed 002: "'No' should never be
-# the only word a customer hears"). "No." opening a longer reply usually answers a yes/no question.
+# A reply that is nothing but "No." is the flattest refusal of all ("'No' should never be the only
+# word a customer hears", seeds/002). "No." opening a longer reply usually answers a yes/no question.
 _BARE_NO = re.compile(r"\s*(no|nope)[.!]*\s*$", re.IGNORECASE)
 
 

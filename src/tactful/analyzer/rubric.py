@@ -16,7 +16,7 @@ from typing import Any
 
 from tactful.analyzer.features import Features
 from tactful.config import Config
-from tactful.model import CHARACTERISTICS, CharacteristicScore, Finding, Span
+from tactful.contract import CHARACTERISTICS, CharacteristicScore, Finding, Span
 
 PENALTY = {"suggestion": 0.1, "warning": 0.25, "error": 0.45}
 # Contradicting the policy or what the customer was told breaks trust more than any wording, and a

@@ -10,18 +10,13 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any
 
 import yaml
 
-from tactful.model import Span
+from tactful.contract import Span
 from tactful.text import fold
 from tactful.text.patterns import PhraseSet, WordStarts, compile_patterns
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+from tactful.yamldata import load_yaml
 
 
 @dataclass(frozen=True)
@@ -55,10 +50,6 @@ class Signal:
             return spans
         blocked = [m.span() for m in self.exceptions.finditer(low)]
         return [s for s in spans if not any(b[0] <= s[1] and s[0] <= b[1] for b in blocked)]
-
-
-def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
 
 
 @cache

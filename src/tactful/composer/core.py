@@ -11,22 +11,19 @@ is flagged with ``below_threshold=True``, never dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tactful.analyzer.signals import load_yaml
 from tactful.composer.facts import stated_facts, today_of
 from tactful.composer.frame import TWEET_LIMIT, tweet_length
+from tactful.composer.templates import load_templates
 from tactful.config import Config
 
 if TYPE_CHECKING:
     from tactful.composer.topic import Topic
-    from tactful.kb.models import Decision, KnowledgeBase
+    from tactful.kb.policy import Decision, KnowledgeBase
     from tactful.understanding import Understanding
 
 CHANNELS: tuple[str, ...] = ("email", "chat", "social")
-TEMPLATES_PATH = Path(__file__).with_name("templates.yml")
 MAX_VARIANTS = 3
 CONFIDENT = 0.6  # request-type confidence under which no policy is applied to a message
 NO_KB = "No policy KB is configured (--kb, [kb] in tactful.toml or TACTFUL_KB): the draft decides nothing."
@@ -63,14 +60,6 @@ class Draft:
             "polish": self.polish,
             "notes": list(self.notes),
         }
-
-
-@cache
-def load_templates(path: Path = TEMPLATES_PATH) -> dict[str, Any]:
-    data = load_yaml(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of template sets")
-    return data
 
 
 def _pick(options: list[str], variant: int) -> str:
@@ -348,7 +337,7 @@ def compose(
     from tactful.analyzer.core import analyze
     from tactful.composer.topic import topic_for
     from tactful.kb.decide import coerce_facts, decide
-    from tactful.kb.models import Decision
+    from tactful.kb.policy import Decision
     from tactful.understanding import understand
 
     if not isinstance(message, str) or not message.strip():

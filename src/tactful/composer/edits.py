@@ -20,16 +20,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tactful.analyzer.signals import load_yaml
 from tactful.composer.core import CONFIDENT
 from tactful.composer.frame import Frame, lower_first, opens_sentence, sentence_end
 from tactful.config import Config
-from tactful.model import Span
+from tactful.contract import Span
+from tactful.yamldata import load_yaml
 
 if TYPE_CHECKING:
     from tactful.analyzer.features import Features
     from tactful.composer.topic import Topic
-    from tactful.kb.models import Decision, KnowledgeBase
+    from tactful.kb.policy import Decision, KnowledgeBase
     from tactful.understanding import Understanding
 
 REWRITES_PATH = Path(__file__).with_name("rewrites.yml")
@@ -321,7 +321,7 @@ def _one_of(options: list[str]) -> str:
 
 def alternatives_text(ctx: Context, text: str) -> tuple[list[str], str]:
     """The policy's alternatives the reply doesn't name yet, and how to write them on this channel."""
-    from tactful.composer.core import load_templates
+    from tactful.composer.templates import load_templates
 
     if not ctx.policy_applies or ctx.decision is None:
         return [], ""
@@ -357,7 +357,7 @@ def alternatives_edit(feats: Features, ctx: Context) -> Edit | None:
 
 def next_step_edit(text: str, ctx: Context, offered: int) -> Edit | None:
     """After options the policy allows: ask which they'd like (no promise beyond what was offered)."""
-    from tactful.composer.core import load_templates
+    from tactful.composer.templates import load_templates
 
     if not offered:
         return None

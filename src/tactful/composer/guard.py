@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from tactful.analyzer.signals import load_yaml
 from tactful.text import fold
+from tactful.yamldata import load_yaml
 
 GUARD_PATH = Path(__file__).with_name("guard.yml")
 
@@ -62,7 +62,7 @@ def _promises() -> re.Pattern[str]:
 @cache
 def _intros() -> tuple[str, ...]:
     """The composer's own words around options ("Here is what I can do for you instead:")."""
-    from tactful.composer.core import load_templates
+    from tactful.composer.templates import load_templates
 
     t = load_templates()
     return (*t["alternatives_intro"].values(), *t["next_steps"], *t["next_steps_one"])

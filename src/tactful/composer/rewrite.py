@@ -35,8 +35,8 @@ from tactful.config import Config
 
 if TYPE_CHECKING:
     from tactful.analyzer.features import Features
-    from tactful.kb.models import KnowledgeBase
-    from tactful.model import Analysis
+    from tactful.contract import Analysis
+    from tactful.kb.policy import KnowledgeBase
 
 __all__ = ["Change", "Rewrite", "edit_phrases", "load_rewrites", "rewrite"]
 _SEVERITY = {"error": 0, "warning": 1, "suggestion": 2}

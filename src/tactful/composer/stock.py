@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tactful.analyzer.signals import load_yaml
+from tactful.yamldata import load_yaml
 
 STOCK_PATH = Path(__file__).with_name("stock.yml")
 

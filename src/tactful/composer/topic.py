@@ -18,13 +18,15 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tactful.analyzer.signals import load_yaml
+from tactful.yamldata import load_yaml
 
 if TYPE_CHECKING:
     from tactful.understanding import Understanding
 
 TOPICS_PATH = Path(__file__).with_name("topics.yml")
-ECHO_WORDS = 8  # the analyzer's echo: this many words copied verbatim earn nothing (seed 002)
+# The analyzer's echo: this many words copied verbatim earn nothing (repeating the customer word for
+# word risks sounding condescending: "How to say NO and keep the customer", seeds/002).
+ECHO_WORDS = 8
 READ_CHARS = 2_000  # what the customer asks is near the start: the rest is not read (bounded cost)
 MAX_MATCHES = 8  # matches of one pattern tried before the next pattern
 _URL = re.compile(r"\b(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
@@ -79,7 +81,8 @@ def request_topic(u: Understanding | None, channel: str, request_type: str | Non
     """ "a refund for your Aurora blender (order 5521)", "to return your boots": the request type read
     with confidence, with the product or order it is about; None without such details (or in public,
     where they stay private)."""
-    from tactful.composer.core import CONFIDENT, load_templates, mirrored_about, thing_of
+    from tactful.composer.core import CONFIDENT, mirrored_about, thing_of
+    from tactful.composer.templates import load_templates
 
     if u is None or channel == "social":
         return None

@@ -6,7 +6,7 @@ from importlib import resources
 from typing import Any
 
 from tactful.analyzer.core import analyze
-from tactful.analyzer.signals import load_yaml
+from tactful.yamldata import load_yaml
 
 
 def load_pairs() -> list[dict[str, Any]]:

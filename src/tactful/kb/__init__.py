@@ -10,10 +10,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tactful.contract import REQUEST_TYPES
 from tactful.kb.conditions import Condition, ConditionError, Group, parse_condition
 from tactful.kb.decide import FactError, coerce_facts, decide
 from tactful.kb.loader import check_kb, load_kb
-from tactful.kb.models import (
+from tactful.kb.policy import (
     Alternative,
     Decision,
     KBError,
@@ -25,7 +26,6 @@ from tactful.kb.models import (
     Rule,
 )
 from tactful.kb.search import SearchHit, SearchIndex, fts5_available
-from tactful.model import REQUEST_TYPES
 
 if TYPE_CHECKING:
     from tactful.config import Config

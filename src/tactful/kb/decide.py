@@ -6,8 +6,9 @@ import datetime as dt
 import re
 from typing import Any
 
+from tactful.contract import REQUEST_TYPES
 from tactful.kb.conditions import FactType, evaluate_all
-from tactful.kb.models import (
+from tactful.kb.policy import (
     Decision,
     KnowledgeBase,
     OfferedAlternative,
@@ -15,7 +16,6 @@ from tactful.kb.models import (
     Policy,
     PolicyRef,
 )
-from tactful.model import REQUEST_TYPES
 
 MAX_ALTERNATIVES = 3
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from tactful.contract import REQUEST_TYPES
 from tactful.kb.conditions import (
     Condition,
     ConditionError,
@@ -27,8 +28,7 @@ from tactful.kb.conditions import (
     leaves,
     parse_condition,
 )
-from tactful.kb.models import Alternative, KBError, KBIssue, KnowledgeBase, Policy, Rule
-from tactful.model import REQUEST_TYPES
+from tactful.kb.policy import Alternative, KBError, KBIssue, KnowledgeBase, Policy, Rule
 from tactful.textio import InputError, read_text
 
 Loc = tuple[Any, ...]

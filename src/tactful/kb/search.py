@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
-from tactful.kb.models import KnowledgeBase
+from tactful.kb.policy import KnowledgeBase
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 32

@@ -29,8 +29,8 @@ from tactful.pull.client import Client
 from tactful.pull.credentials import load
 from tactful.pull.errors import PullError
 from tactful.pull.store import PullStore
+from tactful.qa.conversation import Conversation, Problem
 from tactful.qa.formats._vendor import Person
-from tactful.qa.model import Conversation, Problem
 
 VENDORS = ("zendesk", "freshdesk", "chatwoot")
 

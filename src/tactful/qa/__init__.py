@@ -5,8 +5,8 @@ layer over it); see docs/qa.md.
 """
 
 from tactful.qa.checkpoint import Totals
+from tactful.qa.conversation import Conversation, Problem, QAError, Turn
 from tactful.qa.formats import FORMATS
-from tactful.qa.model import Conversation, Problem, QAError, Turn
 from tactful.qa.runner import CHUNK_ITEMS, QAOptions, QASummary, run_qa
 
 __all__ = [

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from tactful.qa.model import QAError
+from tactful.qa.conversation import QAError
 
 STATE_DIR = ".tactful-qa"
 #: Held (flock) by the run writing into DIR; outside STATE_DIR, which ``--restart`` deletes.

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from tactful.config import Config
-from tactful.qa.model import QAError
+from tactful.qa.conversation import QAError
 from tactful.qa.pipeline import ChunkResult, WorkItem, analyze_chunk
 
 Chunk = tuple[int, list[WorkItem]]  # (chunk id, items)

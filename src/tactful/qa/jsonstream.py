@@ -31,7 +31,7 @@ from typing import IO, Any
 
 import orjson
 
-from tactful.qa.model import Problem, QAError
+from tactful.qa.conversation import Problem, QAError
 
 #: The largest single document the reader holds whole; a larger object is streamed by its list.
 MAX_RECORD_CHARS = 64 * 1024 * 1024

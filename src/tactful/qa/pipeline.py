@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tactful.config import Config
-from tactful.qa.model import Conversation, Turn
+from tactful.qa.conversation import Conversation, Turn
 
 
 class WorkItem(NamedTuple):

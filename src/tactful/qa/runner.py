@@ -10,9 +10,9 @@ from pathlib import Path
 
 from tactful.config import Config
 from tactful.qa.checkpoint import Checkpoint, Totals, fingerprint, lock_folder
+from tactful.qa.conversation import Conversation, Problem, QAError
 from tactful.qa.engines import Chunk, make_engine
 from tactful.qa.formats import FORMATS, Source, read_export
-from tactful.qa.model import Conversation, Problem, QAError
 from tactful.qa.pipeline import WorkItem, work_items
 
 #: Agent turns per chunk: the unit of work, of checkpointing and of what a crash can cost.
@@ -74,7 +74,7 @@ def _run_locked(
     export: str | Sequence[str], out: Path, options: QAOptions, on_progress: Progress | None, started: float
 ) -> QASummary:
     from tactful.batch import default_jobs
-    from tactful.qa.report import write_report
+    from tactful.qa.team_report import write_report
 
     source = Source(export)
     try:

@@ -1,5 +1,5 @@
 """Rules as data: YAML files under ``tactful/styles`` run by a small engine."""
 
-from tactful.rules.engine import Rule, RuleError, load_rules, run_rules
+from tactful.rules.engine import Rule, RuleError, load_rules, run_memory_rules, run_rules
 
-__all__ = ["Rule", "RuleError", "load_rules", "run_rules"]
+__all__ = ["Rule", "RuleError", "load_rules", "run_memory_rules", "run_rules"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from tactful.analyzer.features import Features
 from tactful.config import Config
-from tactful.model import Span
+from tactful.contract import Span
 
 REGISTRY: dict[str, Callable[[Features, Config], list[Span]]] = {}
 

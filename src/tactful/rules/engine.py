@@ -1,7 +1,9 @@
 """The rule engine: a small closed set of rule kinds, each loaded from one YAML file.
 
 A rule's id is its path under ``styles/`` (``styles/tactful/tone/blame.yml`` is
-``tactful.tone.blame``), so config can switch a whole family off by prefix.
+``tactful.tone.blame``), so config can switch a whole family off by prefix. Rules of kind
+``memory`` read what the store remembers of the customer (:mod:`tactful.rules.memory`): the
+analyzer skips them and the store runs them (:func:`run_memory_rules`).
 """
 
 from __future__ import annotations
@@ -12,15 +14,19 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tactful.analyzer.features import Features
-from tactful.analyzer.signals import load_signals, load_yaml
+from tactful.analyzer.signals import load_signals
 from tactful.config import Config
-from tactful.model import CHARACTERISTICS, LEVELS, Finding, Span
+from tactful.contract import CHARACTERISTICS, LEVELS, Finding, Span
 from tactful.text.patterns import PhraseSet, compile_patterns
+from tactful.yamldata import load_yaml
 
-KINDS = ("existence", "substitution", "occurrence", "conditional", "metric", "code")
+if TYPE_CHECKING:
+    from tactful.rules.memory import Hit, Memory
+
+KINDS = ("existence", "substitution", "occurrence", "conditional", "metric", "code", "memory")
 _COMMON_KEYS = {
     "extends",
     "characteristic",
@@ -40,6 +46,7 @@ _KIND_KEYS = {
     "conditional": {"missing"},
     "metric": {"metric", "max", "max_from"},
     "code": {"check"},
+    "memory": {"check"},
 }
 METRICS: dict[str, Callable[[Features], int]] = {
     "words": lambda f: f.words,
@@ -74,6 +81,7 @@ class Rule:
     limit_from: str | None = None
     missing: tuple[str, ...] = ()
     check: Callable[[Features, Config], list[Span]] | None = None
+    memory_check: Callable[[Memory], list[Hit]] | None = None
 
     def effective_level(self, config: Config) -> str | None:
         """The level after house style and config overrides; ``None`` means the rule is off."""
@@ -129,9 +137,25 @@ class Rule:
             hits = [(span, "") for span in self.check(feats, config)]
         return [self._finding(text, span, swap, level, config) for span, swap in hits]
 
-    def _finding(self, text: str, span: Span, swap: str, level: str, config: Config) -> Finding:
+    def run_memory(self, memory: Memory, config: Config, level: str) -> list[Finding]:
+        """Findings of this ``memory`` rule on a reply and what the store remembers of its customer."""
+        assert self.memory_check is not None
+        return [
+            self._finding(memory.reply, span, "", level, config, named)
+            for span, named in self.memory_check(memory)
+        ]
+
+    def _finding(
+        self,
+        text: str,
+        span: Span,
+        swap: str,
+        level: str,
+        config: Config,
+        named: dict[str, str] | None = None,
+    ) -> Finding:
         match = text[span[0] : span[1]]
-        fields = {"match": match, "swap": swap, "limit": self._limit(config)}
+        fields = {"match": match, "swap": swap, "limit": self._limit(config), **(named or {})}
         return Finding(
             rule=self.id,
             characteristic=self.characteristic,
@@ -153,7 +177,7 @@ def _anchor(feats: Features) -> Span:
 
 
 def _rule_from_data(rule_id: str, data: Any, where: str) -> Rule:
-    from tactful.rules import checks
+    from tactful.rules import checks, memory
 
     if not isinstance(data, dict):
         raise RuleError(f"{where}: a rule is a YAML mapping")
@@ -174,6 +198,11 @@ def _rule_from_data(rule_id: str, data: Any, where: str) -> Rule:
     examples = data["examples"]
     if not (isinstance(examples, dict) and examples.get("bad") and examples.get("good")):
         raise RuleError(f"{where}: examples need both 'bad' and 'good' lists")
+    if kind == "memory" and not all(
+        isinstance(ex, dict) and ex.get("text") and ex.get("earlier")
+        for ex in [*examples["bad"], *examples["good"]]
+    ):
+        raise RuleError(f"{where}: a memory rule's examples each need a 'text' and the 'earlier' replies")
     when = data.get("when")
     signals = set(load_signals()) | {"refusal", "mirrored", "topic", "context"}
     for name in [when.removeprefix("not ")] if when else []:
@@ -220,6 +249,10 @@ def _rule_from_data(rule_id: str, data: Any, where: str) -> Rule:
         rule.check = checks.REGISTRY.get(data["check"])
         if rule.check is None:
             raise RuleError(f"{where}: unknown check {data['check']!r}")
+    elif kind == "memory":
+        rule.memory_check = memory.REGISTRY.get(data["check"])
+        if rule.memory_check is None:
+            raise RuleError(f"{where}: unknown memory check {data['check']!r}")
     if kind in ("occurrence", "metric"):
         rule.limit = data.get("max")
         rule.limit_from = data.get("max_from")
@@ -262,7 +295,11 @@ def _active(config: Config) -> tuple[tuple[Rule, str], ...]:
         return hit[1]
     if len(_ACTIVE) > 32:
         _ACTIVE.clear()
-    active = tuple((r, lvl) for r in load_rules() if (lvl := r.effective_level(config)) is not None)
+    active = tuple(
+        (r, lvl)
+        for r in load_rules()
+        if r.kind != "memory" and (lvl := r.effective_level(config)) is not None  # the store runs those
+    )
     _ACTIVE[id(config)] = (config, active)
     return active
 
@@ -278,4 +315,14 @@ def run_rules(feats: Features, config: Config) -> list[Finding]:
         if found:
             findings.extend(found)
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return findings
+
+
+def run_memory_rules(memory: Memory, config: Config) -> list[Finding]:
+    """Findings of the enabled ``memory`` rules: the store's consistency checks on what it remembers
+    of the customer (an exception reversed, a promise not kept, the same no again)."""
+    findings: list[Finding] = []
+    for rule in load_rules():
+        if rule.kind == "memory" and (level := rule.effective_level(config)) is not None:
+            findings.extend(rule.run_memory(memory, config, level))
     return findings

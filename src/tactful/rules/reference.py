@@ -6,8 +6,17 @@ from tactful.analyzer.signals import load_signals
 from tactful.rules.engine import load_rules
 
 
+def _told(earlier: dict[str, object]) -> str:
+    days = earlier.get("days_ago")
+    when = "before" if days is None else "today" if days == 0 else f"{days} days ago"
+    return f"told {when}: {earlier.get('text', '')}"
+
+
 def _example(ex: object) -> str:
     text = ex if isinstance(ex, str) else str(ex.get("text", "")) if isinstance(ex, dict) else str(ex)
+    if isinstance(ex, dict) and ex.get("earlier"):  # a memory rule's: what the customer was told before
+        told = "; ".join(_told(e) for e in ex["earlier"] if isinstance(e, dict))
+        text = f"{text} ({told})"
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -21,6 +30,10 @@ def markdown() -> str:
         "",
         "Pseudo-signals usable in `when`/`missing`: `refusal` (the reply says no), `mirrored` (it echoes",
         "at least two of the customer's own details), `context` (policy, history or timestamps were given).",
+        "",
+        "Rules of kind `memory` (`tactful.store.*`) read what the store remembers of the customer (earlier",
+        "cases, open promises): the store runs them when it analyzes or logs a reply for a known customer.",
+        "Their examples give the replies the customer was told before (`earlier`).",
         "",
     ]
     for rule in load_rules():

@@ -3,8 +3,8 @@
 ``open_store()`` gives a :class:`Store`; SQLite by default, PostgreSQL via ``$TACTFUL_DATABASE_URL``.
 """
 
-from .api import Store, open_store
 from .db import StoreError
+from .facade import Store, open_store
 from .records import (
     AlternativeInfo,
     AttemptInfo,

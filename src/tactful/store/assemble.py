@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Alternative, Case, Conversation, Customer, Feedback, FollowUp, Promise, Refusal, User
 from .records import (
     AlternativeInfo,
     CaseRecord,
@@ -19,6 +18,7 @@ from .records import (
     now,
     utc,
 )
+from .tables import Alternative, Case, Conversation, Customer, Feedback, FollowUp, Promise, Refusal, User
 
 
 def user_info(u: User) -> UserInfo:

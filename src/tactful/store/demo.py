@@ -11,7 +11,7 @@ import yaml
 from .records import now
 
 if TYPE_CHECKING:
-    from .api import Store
+    from .facade import Store
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo.yml"
 

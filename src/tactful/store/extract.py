@@ -42,12 +42,6 @@ _EXCEPTION = re.compile(
     r"|\bas a (?:one-time |one time )?(?:courtesy|goodwill gesture|exception)\b|\bjust this once\b",
     re.IGNORECASE,
 )
-# An explanation that a new answer differs from an earlier one.
-EXPLAINS_CHANGE = re.compile(
-    r"\b(?:last time|previously|before|earlier|one-time|one time|exception|this time|changed|no longer|"
-    r"has since|have since|new policy|updated (?:our )?policy)\b",
-    re.IGNORECASE,
-)
 # The kinds of alternative a report groups by: first pattern that matches wins.
 ALTERNATIVE_KINDS: tuple[tuple[str, str], ...] = (
     ("store_credit", r"store credit|gift card|voucher|credit (?:to|on) your account"),

@@ -1,44 +1,101 @@
-"""Reminders for due follow-ups, posted as JSON to a webhook (Slack-style ``text`` included)."""
+"""Follow-ups: what an agent promised to come back on, listed, added and completed.
+
+A ``contact`` promise in a logged reply makes one (see :mod:`tactful.store.cases`); completing it
+keeps the promise. Reminders for due ones are posted by :mod:`tactful.store.reminders`.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from .records import FollowUpInfo
+from sqlalchemy import case as when
+from sqlalchemy import func, or_, select, update
+
+from .assemble import followup_info
+from .context import StoreContext
+from .db import InvalidInput, StoreError
+from .records import FollowUpInfo, now, to_db
+from .rows import customer_id, is_id, page
+from .tables import Customer, FollowUp, Promise
 
 
-class WebhookError(RuntimeError):
-    """The webhook could not be reached or refused the reminder."""
+def _query(due_before: datetime | None, status: str, owner: str | None) -> Any:
+    if status not in ("open", "done", "all"):
+        raise InvalidInput("status", f"status must be open, done or all, not {status!r}")
+    query = select(FollowUp, Customer.key).join(Customer, Customer.id == FollowUp.customer_id)
+    if status != "all":
+        query = query.where(FollowUp.status == status)
+    if due_before is not None:
+        query = query.where(FollowUp.due_at <= to_db(due_before))
+    if owner is not None:
+        query = query.where(or_(FollowUp.owner == owner, FollowUp.owner.is_(None)))
+    return query
 
 
-def reminder(item: FollowUpInfo) -> dict[str, Any]:
-    state = "overdue" if item.overdue else "due"
-    text = (
-        f"Follow-up #{item.id} for {item.customer} is {state} ({item.due_at:%Y-%m-%d %H:%M} UTC): {item.note}"
-    )
-    return {"type": "tactful.followup_due", "text": text, "followup": item.to_dict()}
+def followups(
+    ctx: StoreContext,
+    due_before: datetime | None,
+    status: str,
+    *,
+    owner: str | None,
+    limit: int | None,
+    offset: int,
+) -> list[FollowUpInfo]:
+    query = _query(due_before, status, owner)
+    at = now()
+    with ctx.read() as s:
+        rows = s.execute(page(query.order_by(FollowUp.due_at, FollowUp.id), limit, offset)).all()
+        return [followup_info(f, key, at) for f, key in rows]
 
 
-def send_reminders(url: str, items: list[FollowUpInfo], timeout_s: float = 10.0) -> int:
-    """POST one reminder per follow-up; stops at the first failure with a clear message."""
-    import httpx
+def followup_counts(ctx: StoreContext, status: str) -> tuple[int, int]:
+    query = _query(None, status, None).subquery()
+    late = func.sum(when((query.c.due_at < now(), 1), else_=0))
+    with ctx.read() as s:
+        total, overdue = s.execute(select(func.count(), late).select_from(query)).one()
+        return int(total), int(overdue or 0)
 
-    sent = 0
-    with httpx.Client(timeout=timeout_s) as client:
-        for item in items:
-            try:
-                response = client.post(url, json=reminder(item))
-            except httpx.InvalidURL as exc:
-                raise WebhookError(f"{url}: not a valid webhook URL ({exc})") from None
-            except httpx.HTTPError as exc:
-                raise WebhookError(
-                    f"{url}: could not send reminder for follow-up #{item.id}: {exc or type(exc).__name__} "
-                    f"({sent} sent)"
-                ) from None
-            if response.status_code >= 400:
-                raise WebhookError(
-                    f"{url}: the webhook answered HTTP {response.status_code} for follow-up #{item.id} "
-                    f"({sent} sent)"
-                )
-            sent += 1
-    return sent
+
+def followup(ctx: StoreContext, id: int) -> FollowUpInfo:
+    query = _query(None, "all", None).where(FollowUp.id == id)
+    with ctx.read() as s:
+        row = s.execute(query).first() if is_id(id) else None
+        if row is None:
+            raise StoreError(f"no follow-up #{id} in the store")
+        return followup_info(row[0], row[1], now())
+
+
+def add_followup(
+    ctx: StoreContext, customer: str, due_at: datetime, note: str, *, owner: str | None, case_id: int | None
+) -> int:
+    with ctx.write() as s:
+        cid = customer_id(s, customer)
+        f = FollowUp(
+            case_id=case_id,
+            customer_id=cid,
+            promise_id=None,
+            due_at=to_db(due_at),
+            owner=owner,
+            note=note,
+            status="open",
+        )
+        s.add(f)
+        s.flush()
+        return f.id
+
+
+def complete_followup(ctx: StoreContext, id: int) -> None:
+    with ctx.write() as s:
+        f = s.get(FollowUp, id) if is_id(id) else None
+        if f is None:
+            raise StoreError(f"no follow-up #{id} in the store")
+        if f.status == "done":
+            return
+        f.status, f.done_at = "done", now()
+        if f.promise_id is not None:
+            s.execute(
+                update(Promise)
+                .where(Promise.id == f.promise_id, Promise.status == "open")
+                .values(status="kept", kept_at=f.done_at)
+            )

@@ -1,4 +1,5 @@
-"""Past cases like a new ask (seed 003): FTS5 on SQLite, a GIN tsvector index on PostgreSQL.
+"""Past cases like a new ask (search past tickets with similar keywords to see how other customers
+were helped, as seeds/003 advises): FTS5 on SQLite, a GIN tsvector index on PostgreSQL.
 
 Any of the query's words matches; rarer words weigh more (bm25 / ts_rank), newest first on ties.
 """
@@ -10,8 +11,8 @@ import re
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from .models import Case, Customer
 from .records import CaseHit, utc
+from .tables import Case, Customer
 
 _STOP = frozenset("the a an and or to of for in on is it my i we you your our can could".split())
 

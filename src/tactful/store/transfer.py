@@ -21,9 +21,11 @@ from sqlalchemy import Table as SATable
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from . import db
+from .context import StoreContext
 from .db import StoreError
-from .models import TABLES, Base
 from .redact import redact
+from .tables import TABLES, Base
 
 FORMAT = "tactful-store"
 VERSION = 1
@@ -246,3 +248,39 @@ def _reset_sequences(s: Session) -> None:
                 f"coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
             )
         )
+
+
+def export_store(ctx: StoreContext, path: Path, *, redact: bool, token_hashes: bool) -> int:
+    """Every row of the store written to ``path`` (JSONL), with the schema revision it is at."""
+    with ctx.read() as s:
+        revision = db.current_revision(s.connection())
+        return export_rows(s, path, redact=redact, revision=revision, token_hashes=token_hashes)
+
+
+def import_store(ctx: StoreContext, path: Path) -> int:
+    """Load an export into this (empty) store in one transaction; returns the number of rows.
+
+    An export written by an older tactful (an earlier schema revision) loads too: in one write
+    transaction the empty store goes back to that revision, takes the rows, and the migrations
+    bring it (and them) to head; a failure anywhere leaves the store as it was."""
+    written_at = export_revision(path)
+    with ctx.read() as s:
+        current = db.current_revision(s.connection())
+        empty = is_empty(s)
+    if written_at is not None and written_at != current and empty:
+        known = db.revisions()
+        if written_at not in known:
+            raise StoreError(
+                f"{path}: the export is from schema revision {written_at}, which this tactful does not "
+                f"know (it knows {', '.join(known)}); use the tactful that wrote it, or a newer one"
+            )
+        if current in known and known.index(written_at) < known.index(current):
+
+            def load(conn: Any) -> int:
+                with Session(bind=conn) as s:
+                    return import_rows(s, path, revision=written_at)
+
+            # still empty, checked (and on PostgreSQL locked) in the transaction that drops tables
+            return db.at_revision(ctx.engine, written_at, load, before=require_empty)
+    with ctx.write() as s:
+        return import_rows(s, path, revision=current)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tactful.model import Span
+from tactful.contract import Span
 
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\uFFFF]+(?:['’][A-Za-z]+)?")
 # A sentence runs up to terminal punctuation (plus closing quotes) followed by white space or the end,

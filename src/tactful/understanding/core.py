@@ -56,7 +56,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tactful.model import REQUEST_TYPES, Span
+from tactful.contract import REQUEST_TYPES, Span
 from tactful.text import fold, word_count
 from tactful.text.patterns import WordStarts
 from tactful.understanding.details import Detail, extract

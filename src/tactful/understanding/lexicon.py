@@ -21,8 +21,7 @@ from typing import Any
 
 import yaml
 
-from tactful.analyzer.signals import load_yaml
-from tactful.model import Span
+from tactful.contract import Span
 from tactful.text import fold
 from tactful.text.patterns import (
     PhraseSet,
@@ -32,6 +31,7 @@ from tactful.text.patterns import (
     lower_literals,
     required_literals,
 )
+from tactful.yamldata import load_yaml
 
 FAMILIES: tuple[str, ...] = ("requests", "moods", "escalation", "reasons")
 WEAK = 0.5

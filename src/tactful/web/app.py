@@ -32,7 +32,7 @@ from tactful.config import Config
 from tactful.kb import configured_kb
 from tactful.store.records import UserInfo
 from tactful.web.api import router as api_router
-from tactful.web.api.models import Health, UserOut
+from tactful.web.api.schemas import Health, UserOut
 from tactful.web.auth import SESSION_MAX_AGE_S, TokenCache, current_user, rate_key
 from tactful.web.errors import CatchAllMiddleware, install_error_handlers, json_response
 from tactful.web.limits import (

@@ -17,14 +17,15 @@ from typing import Any
 
 import yaml
 
-from tactful.model import CHARACTERISTICS
+from tactful.contract import CHARACTERISTICS
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}\Z")
 # Keys inside a stored scenario's ``facts`` that hold practice settings rather than KB facts.
 _RESERVED = ("_tips", "_channel", "_context")
 
-# What a good refusal does, per characteristic (DESIGN.md's table, from seed 001 and the others).
+# What a good refusal does, per characteristic (DESIGN.md's table, from the polite-refusal guide's
+# table in seeds/001 and what the other seed articles add).
 RUBRIC: dict[str, tuple[str, str]] = {
     "empathy": ("Empathy", "Acknowledge their specific request and feelings; mirror their details."),
     "clarity": ("Clarity", "State the no unambiguously, once; no false hope."),

@@ -35,7 +35,7 @@ from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.channels import vendor_channel
 from tactful.store.redact import redact_optional
 from tactful.web.api.deps import check_text_sizes, config_of, kb_of, offload_of, run_sized, store_of
-from tactful.web.api.models import WebhookOut
+from tactful.web.api.schemas import WebhookOut
 from tactful.web.api.store_calls import store_call
 from tactful.web.auth import check_failures, count_failure
 from tactful.web.errors import APIError, json_response

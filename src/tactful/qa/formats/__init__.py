@@ -1,5 +1,5 @@
-"""One importer per helpdesk export format; each yields :class:`~tactful.qa.model.Conversation`
-objects (and :class:`~tactful.qa.model.Problem` records for what it could not read), streaming.
+"""One importer per helpdesk export format; each yields :class:`~tactful.qa.conversation.Conversation`
+objects (and :class:`~tactful.qa.conversation.Problem` records for what it could not read), streaming.
 
 The five helpdesks (``zendesk``, ``freshdesk``, ``helpscout``, ``intercom``, ``chatwoot``) are read
 as the vendors send their data, in pieces joined by conversation id (:mod:`._vendor`); the others
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tactful.qa.conversation import QAError
 from tactful.qa.formats._common import Item, Source, json_conversations
-from tactful.qa.model import QAError
 
 if TYPE_CHECKING:
     from tactful.qa.formats._vendor import VendorReader

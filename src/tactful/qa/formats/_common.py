@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tactful.batch import CountingReader
+from tactful.qa.conversation import Conversation, MissingField, Problem, QAError, Role, Turn
 from tactful.qa.jsonstream import Slice, at, iter_documents
-from tactful.qa.model import Conversation, MissingField, Problem, QAError, Role, Turn
 from tactful.textio import InputError, open_binary
 
 Item = Conversation | Problem

@@ -29,8 +29,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from tactful.qa.conversation import Conversation, MissingField, Problem, QAError, Role, Turn
 from tactful.qa.jsonstream import Slice, at, iter_documents
-from tactful.qa.model import Conversation, MissingField, Problem, QAError, Role, Turn
 
 #: How a message's role is decided: by the vendor's own fields at read time, or at build time (None).
 #: ``note``: an internal note (counted, left out); ``skip``: not a message (activity, assignment).

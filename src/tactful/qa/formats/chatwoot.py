@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tactful.channels import vendor_channel
+from tactful.qa.conversation import Conversation
 from tactful.qa.formats._common import need, text_of, timestamp
 from tactful.qa.formats._vendor import (
     Fragment,
@@ -36,7 +37,6 @@ from tactful.qa.formats._vendor import (
     person_name,
     records,
 )
-from tactful.qa.model import Conversation
 
 NAME = "chatwoot"
 HINT = (

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tactful.qa.conversation import Conversation, MissingField, Problem, Role
 from tactful.qa.formats._common import (
     Item,
     Said,
@@ -33,7 +34,6 @@ from tactful.qa.formats._common import (
     ordered,
     text_of,
 )
-from tactful.qa.model import Conversation, MissingField, Problem, Role
 
 _ROLES: dict[str, Role] = {
     "agent": "agent",

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tactful.channels import vendor_channel
+from tactful.qa.conversation import Conversation
 from tactful.qa.formats._common import html_to_text, need, text_of, timestamp
 from tactful.qa.formats._vendor import (
     Fragment,
@@ -40,7 +41,6 @@ from tactful.qa.formats._vendor import (
     person_name,
     records,
 )
-from tactful.qa.model import Conversation
 
 NAME = "helpscout"
 HINT = (

@@ -11,8 +11,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from tactful.qa.conversation import Conversation, Turn
 from tactful.qa.formats._common import Said, message_turns, need, need_list, signed_agent, text_of, timestamp
-from tactful.qa.model import Conversation, Turn
 
 _DURATION = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:\.\d+)?$")
 

@@ -13,8 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from tactful.qa.conversation import Conversation, Problem, Turn
 from tactful.qa.formats._common import Item, Source, csv_rows, signed_agent, timestamp
-from tactful.qa.model import Conversation, Problem, Turn
 
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 _BATCH = 10_000

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tactful.channels import vendor_channel
+from tactful.qa.conversation import Conversation, MissingField
 from tactful.qa.formats._common import html_to_text, need, need_list, text_of, timestamp
 from tactful.qa.formats._vendor import (
     Fragment,
@@ -52,7 +53,6 @@ from tactful.qa.formats._vendor import (
     person_name,
     records,
 )
-from tactful.qa.model import Conversation, MissingField
 
 NAME = "zendesk"
 HINT = (

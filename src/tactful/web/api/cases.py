@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from tactful.store.records import UserInfo
 from tactful.web.api.deps import check_text_sizes, page_links, store_of
-from tactful.web.api.models import CaseIn, FeedbackIn
+from tactful.web.api.schemas import CaseIn, FeedbackIn
 from tactful.web.api.store_calls import store_call
 from tactful.web.auth import RANK, current_user, is_manager
 from tactful.web.errors import APIError, json_response

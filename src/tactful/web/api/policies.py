@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from tactful.kb.models import Policy
+from tactful.kb.policy import Policy
 from tactful.web.api.deps import invalid, required_kb
-from tactful.web.api.models import DecideIn, DecisionOut, PolicyOut
+from tactful.web.api.schemas import DecideIn, DecisionOut, PolicyOut
 from tactful.web.auth import current_user
 from tactful.web.errors import APIError, json_response
 

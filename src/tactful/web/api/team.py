@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from tactful.store.records import UserInfo
-from tactful.store.reports import REPORTS as STORE_REPORTS
+from tactful.store.report_queries import REPORTS as STORE_REPORTS
 from tactful.web.api.deps import page_links, store_of
-from tactful.web.api.models import NewUserOut, TableOut, UserIn, UserOut
+from tactful.web.api.schemas import NewUserOut, TableOut, UserIn, UserOut
 from tactful.web.api.store_calls import store_call
 from tactful.web.auth import current_user, forget_cached_users, is_manager, require_role
 from tactful.web.errors import APIError, json_response

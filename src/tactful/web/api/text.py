@@ -25,7 +25,7 @@ from tactful.web.api.deps import (
     run_sized,
     store_of,
 )
-from tactful.web.api.models import (
+from tactful.web.api.schemas import (
     AnalysisOut,
     AnalyzeIn,
     ComposeIn,

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from tactful.model import CHARACTERISTICS
+from tactful.contract import CHARACTERISTICS
 from tactful.store.db import StoreError
 from tactful.web.pages.charts import Point, Series, bar_chart, line_chart
 from tactful.web.pages.common import CurrentUser, forbidden, is_manager, not_found, render, store_of

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tactful.analyzer.signals import load_yaml
+from tactful.yamldata import load_yaml
 
 if TYPE_CHECKING:
     from tactful.composer.edits import Context

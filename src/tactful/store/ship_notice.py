@@ -1,4 +1,5 @@
-"""Drafting the "what you asked for is here" message when a declined request ships (seed 004).
+"""Drafting the "what you asked for is here" message when a declined request ships (customers are
+told they were heard and their request taken care of: "You shall be heard!", seeds/004).
 
 The draft uses only facts the store holds: the customer's name (when known), the topic and
 the date they asked; nothing is invented.

@@ -6,7 +6,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from tactful.model import Analysis
+from tactful.contract import Analysis
 from tactful.sanitize import for_terminal
 
 _STYLE = {"error": "bold red underline", "warning": "yellow underline", "suggestion": "cyan underline"}

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from tactful.model import CHARACTERISTICS
+from tactful.contract import CHARACTERISTICS
 from tactful.qa.checkpoint import PROBLEMS, TURNS, Totals
 from tactful.qa.pipeline import period
 from tactful.sanitize import csv_row

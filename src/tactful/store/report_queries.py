@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from tactful.model import CHARACTERISTICS
+from tactful.contract import CHARACTERISTICS
 
-from .models import (
+from .records import Table, now
+from .tables import (
     Alternative,
     Case,
     CaseScore,
@@ -27,7 +28,6 @@ from .models import (
     Refusal,
     RequestTopic,
 )
-from .records import Table, now
 
 
 def _mean(value: Any, digits: int = 2) -> float | None:
