@@ -15,13 +15,11 @@ has none. A record that cannot be analyzed is a *reject* (line number and reason
 from __future__ import annotations
 
 import codecs
-import collections
 import contextlib
 import csv
 import io
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -31,8 +29,10 @@ from typing import IO, Any, Literal
 
 import orjson
 
+from tactful.bulk.pool import default_jobs, ordered_map
+from tactful.bulk.reader import BinaryInput, InputFile
 from tactful.config import Config
-from tactful.textio import InputError, open_binary
+from tactful.textio import InputError
 
 __all__ = [
     "CHUNK_BYTES",
@@ -40,21 +40,16 @@ __all__ = [
     "BatchError",
     "BatchOptions",
     "BatchSummary",
-    "CountingReader",
     "Reject",
-    "default_jobs",
     "detect_format",
     "run_batch",
 ]
 
 CHUNK_RECORDS = 500
 CHUNK_BYTES = 1024 * 1024
-#: Chunks in flight per worker: enough to keep every worker busy while the parent writes.
-IN_FLIGHT_PER_JOB = 3
 
 Format = Literal["auto", "jsonl", "csv"]
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
-_BINARY_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"%PDF", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")
 
 
 class BatchError(Exception):
@@ -102,14 +97,6 @@ class BatchSummary:
         return self.read / self.elapsed if self.elapsed > 0 else 0.0
 
 
-def default_jobs() -> int:
-    """The cores this process may run on (respects CPU affinity / container limits)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
-
-
 def detect_format(path: str, head: bytes) -> str:
     """``jsonl`` or ``csv`` by extension; for ``-`` or an unknown one, a leading ``{`` means JSONL."""
     if path != "-":
@@ -131,12 +118,8 @@ _worker: dict[str, Any] = {}
 _Result = tuple[int, bytes | None, Any, str | None]
 
 
-def _init_worker(
-    options: BatchOptions, fmt: str, columns: dict[str, int] | None, ignore_sigint: bool
-) -> None:
+def _init_worker(options: BatchOptions, fmt: str, columns: dict[str, int] | None) -> None:
     """Per-process setup: remember the options and warm the analyzer (rules, signals, model) once."""
-    if ignore_sigint:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     from tactful.analyzer.core import analyze
 
     _worker.update(options=options, fmt=fmt, columns=columns, analyze=analyze)
@@ -252,59 +235,20 @@ def _analyze_record(rec: dict[str, Any], line: int) -> tuple[bytes | None, Any, 
 # Parent side: read, chunk, dispatch, write in order.
 
 
-class CountingReader(io.RawIOBase):
-    """Wraps a binary stream and counts the bytes handed out (the progress position; ``tactful qa``'s too)."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        data = self._raw.read(len(b))
-        n = len(data)
-        b[:n] = data
-        self.count += n
-        return n
+def _open_input(path: str) -> InputFile:
+    """The input, its first bytes checked: a missing or binary file stops the run, naming it."""
+    try:
+        return InputFile(path)
+    except BinaryInput as exc:
+        raise BatchError(
+            f"{exc.name}: looks like a binary file (compressed, or UTF-16, or not text); "
+            "expected UTF-8 JSONL or CSV"
+        ) from None
+    except InputError as exc:
+        raise BatchError(str(exc)) from None
 
 
-class _Source:
-    """The open input: a buffered binary stream whose first bytes were checked."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.name = "<stdin>" if path == "-" else path
-        if path == "-":
-            self.size = None
-            raw: IO[bytes] = sys.stdin.buffer
-        else:
-            try:
-                raw = open_binary(path)
-            except InputError as exc:
-                raise BatchError(str(exc)) from None
-            try:
-                self.size = os.fstat(raw.fileno()).st_size
-            except OSError:  # pragma: no cover
-                self.size = None
-        self._owned = raw if path != "-" else None
-        self.counter = CountingReader(raw)
-        self.stream = io.BufferedReader(self.counter, buffer_size=1 << 20)
-        self.head = self.stream.peek(8192)[:8192]
-        if b"\x00" in self.head or self.head.startswith(_BINARY_MAGIC):
-            self.close()
-            raise BatchError(
-                f"{self.name}: looks like a binary file (compressed, or UTF-16, or not text); "
-                "expected UTF-8 JSONL or CSV"
-            )
-
-    def close(self) -> None:
-        if self._owned is not None:
-            self._owned.close()
-
-
-def _jsonl_items(src: _Source) -> Iterator[tuple[int, bytes]]:
+def _jsonl_items(src: InputFile) -> Iterator[tuple[int, bytes]]:
     for line_no, raw in enumerate(src.stream, start=1):
         if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
@@ -313,7 +257,9 @@ def _jsonl_items(src: _Source) -> Iterator[tuple[int, bytes]]:
             yield line_no, raw
 
 
-def _csv_open(src: _Source, options: BatchOptions) -> tuple[Iterator[tuple[int, Any]], dict[str, int] | None]:
+def _csv_open(
+    src: InputFile, options: BatchOptions
+) -> tuple[Iterator[tuple[int, Any]], dict[str, int] | None]:
     """The CSV rows (start line, fields) and the column map; checks the named columns exist."""
     text = io.TextIOWrapper(src.stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     # A long reply is rejected with the analyzer's own size message rather than csv's "field larger
@@ -513,7 +459,7 @@ def run_batch(
     """
     options = options or BatchOptions()
     started = time.perf_counter()
-    src = _Source(input_path)
+    src = _open_input(input_path)
     try:
         fmt = options.format if options.format != "auto" else detect_format(input_path, src.head)
         if fmt not in ("jsonl", "csv"):
@@ -564,38 +510,21 @@ def _dispatch(
     columns: dict[str, int] | None,
     write: Callable[[list[Any]], None],
 ) -> None:
-    """Run the chunks in order through a pool (bounded in flight) or, for one job / one chunk, in-process."""
+    """Run the chunks in order through the pool or, for one job / one chunk, in-process."""
     jobs = options.jobs or default_jobs()
     first = next(chunks, None)
     if first is None:
         return
     second = next(chunks, None) if jobs > 1 else None
+    head = (first,) if second is None else (first, second)
     if second is None:
-        # One job, or input that fits one chunk: a pool would only add start-up time.
-        _init_worker(options, fmt, columns, ignore_sigint=False)
-        write(_work(first))
-        for chunk in chunks:
-            write(_work(chunk))
-        return
-
-    import multiprocessing
-
-    pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(options, fmt, columns, True))
-    try:
-        pending: collections.deque[Any] = collections.deque()
-        window = jobs * IN_FLIGHT_PER_JOB
-        for chunk in _prepend((first, second), chunks):
-            pending.append(pool.apply_async(_work, (chunk,)))
-            if len(pending) >= window:
-                write(pending.popleft().get())
-        while pending:
-            write(pending.popleft().get())
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+        jobs = 1  # one job, or input that fits one chunk: a pool would only add start-up time
+    results = ordered_map(
+        _work, _prepend(head, chunks), jobs, initializer=_init_worker, initargs=(options, fmt, columns)
+    )
+    with contextlib.closing(results):
+        for result in results:
+            write(result)
 
 
 def _prepend(head: tuple[Any, ...], rest: Iterator[Any]) -> Iterator[Any]:
