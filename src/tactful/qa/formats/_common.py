@@ -1,5 +1,5 @@
 """What the importers share: opening the export, CSV rows, required fields, turns, timestamps, HTML
-bodies, channels."""
+bodies (the channels are :mod:`tactful.channels`)."""
 
 from __future__ import annotations
 
@@ -334,31 +334,6 @@ def ordered(turns: list[Any]) -> list[Any]:
     return sorted(turns, key=lambda t: t.at) if all(t.at for t in turns) else turns
 
 
-_CHANNELS = {
-    "email": "email",
-    "mail": "email",
-    "web": "email",
-    "portal": "email",
-    "api": "email",
-    "phone": "email",
-    "chat": "chat",
-    "native_messaging": "chat",
-    "messaging": "chat",
-    "sms": "chat",
-    "whatsapp": "chat",
-    "webwidget": "chat",
-    "web_widget": "chat",
-    "api_channel": "chat",
-    "telegram": "chat",
-    "line": "chat",
-    "twitter": "social",
-    "facebook": "social",
-    "instagram": "social",
-    "social": "social",
-    "tweet": "social",
-}
-
-
 # Support accounts on Twitter sign each tweet: "... -KC", "... ^JP", "... *SR", "... -Becky".
 _SIGNATURE = re.compile(r"(?:\^|\*|(?<=\s)[-\u2013\u2014~/])\s?([A-Z][A-Za-z]{1,11})\s*\Z")
 
@@ -368,16 +343,3 @@ def signed_agent(handle: str, text: str) -> str:
     sharing one account is still reported per person; unsigned tweets stay under the handle."""
     match = _SIGNATURE.search(text)
     return f"{handle} ^{match.group(1)}" if match else handle
-
-
-def channel(value: Any, default: str = "email") -> str:
-    """Map a vendor's channel name onto the channels tactful.toml knows (email, chat, social)."""
-    if not isinstance(value, str) or not value:
-        return default
-    key = value.lower().rsplit("::", 1)[-1].replace(" ", "_").strip("_")
-    if key in _CHANNELS:
-        return _CHANNELS[key]
-    for name, mapped in _CHANNELS.items():  # "twitter_profile", "facebook_page", "whatsapp_business"
-        if key.startswith(name):
-            return mapped
-    return default
