@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.config import Config, ConfigError, load_config
+from tactful.errors import TactfulError
 from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
 
 if _TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = [
     "ConfigError",
     "Counts",
     "Finding",
+    "TactfulError",
     "TextTooLarge",
     "Understanding",
     "__version__",

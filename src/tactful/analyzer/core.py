@@ -9,14 +9,11 @@ from tactful.analyzer import politeness
 from tactful.analyzer.features import extract
 from tactful.analyzer.rubric import overall_score, score_characteristics
 from tactful.config import Config
+from tactful.errors import TextTooLarge as TextTooLarge
 from tactful.model import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
 from tactful.rules import run_rules
 
 _DEFAULT_CONFIG = Config()
-
-
-class TextTooLarge(ValueError):
-    """The reply is longer than ``limits.max_chars``; refused rather than analyzed slowly."""
 
 
 def empty_analysis(text: str) -> Analysis:

@@ -32,6 +32,7 @@ import orjson
 from tactful.bulk.pool import default_jobs, ordered_map
 from tactful.bulk.reader import BinaryInput, InputFile
 from tactful.config import Config
+from tactful.errors import BatchError as BatchError
 from tactful.textio import InputError
 
 __all__ = [
@@ -50,10 +51,6 @@ CHUNK_BYTES = 1024 * 1024
 
 Format = Literal["auto", "jsonl", "csv"]
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
-
-
-class BatchError(Exception):
-    """The batch cannot run at all (bad input file, unknown format, missing column); names the file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ import sys
 from types import TracebackType
 from typing import IO, Any
 
-from tactful.textio import InputError, open_binary
+from tactful.errors import BinaryInput as BinaryInput
+from tactful.textio import open_binary
 
 __all__ = ["BINARY_MAGIC", "HEAD_BYTES", "BinaryInput", "CountingReader", "InputFile", "looks_binary"]
 
@@ -23,16 +24,6 @@ def looks_binary(head: bytes) -> bool:
     """Whether an input starting with ``head`` is not text: a NUL byte (UTF-16 has them too), or the
     signature of a compressed file, an archive or a PDF."""
     return b"\x00" in head or head.startswith(BINARY_MAGIC)
-
-
-class BinaryInput(InputError):
-    """The input is not text (:func:`looks_binary`); each command says so in its own words."""
-
-    code = "input_binary"
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"{name}: looks like a binary file")
-        self.name = name
 
 
 class CountingReader(io.RawIOBase):

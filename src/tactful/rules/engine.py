@@ -17,6 +17,7 @@ from typing import Any
 from tactful.analyzer.features import Features
 from tactful.analyzer.signals import load_signals, load_yaml
 from tactful.config import Config
+from tactful.errors import RuleError as RuleError
 from tactful.model import CHARACTERISTICS, LEVELS, Finding, Span
 from tactful.text.patterns import PhraseSet, compile_patterns
 
@@ -47,10 +48,6 @@ METRICS: dict[str, Callable[[Features], int]] = {
     "reason_sentences": lambda f: len({f.sentence_of(s) for s in f.spans("reason")}),
     "alternatives": lambda f: len(f.alternatives),
 }
-
-
-class RuleError(ValueError):
-    """A rule file that does not follow the schema; the message names the file."""
 
 
 @dataclass(slots=True)

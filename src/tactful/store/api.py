@@ -27,7 +27,7 @@ from tactful.sanitize import text_problem
 from . import db
 from .assemble import case_record, case_records, followup_info, promise_info, user_info
 from .consistency import HISTORY_PERIOD_RULE, OpenPromise, PastCase, check, period_findings
-from .db import Conflict, InvalidInput, StoreError
+from .db import Conflict, InvalidInput, NotFound, StoreError, TooLarge
 from .models import (
     Alternative,
     Attempt,
@@ -219,7 +219,7 @@ class Store:
     def _find_customer(self, s: Session, key: str) -> Customer:
         customer = s.scalar(select(Customer).where(Customer.key == key))
         if customer is None:
-            raise StoreError(f"no customer {key!r} in the store")
+            raise NotFound(f"no customer {key!r} in the store")
         return customer
 
     # ----------------------------------------------------------------- users
@@ -299,7 +299,7 @@ class Store:
     def _user_named(self, s: Session, name: str) -> User:
         user = s.scalar(select(User).where(User.name == name.strip()))
         if user is None:
-            raise StoreError(f"no user named {name.strip()!r}")
+            raise NotFound(f"no user named {name.strip()!r}")
         return user
 
     @_guarded
@@ -476,7 +476,7 @@ class Store:
             raise InvalidInput("reply", "the reply is empty: nothing to log")
         limit = self.config.limits.max_chars
         if len(reply) > limit:
-            raise StoreError(
+            raise TooLarge(
                 f"the reply is {len(reply):,} characters; the limit is {limit:,} (limits.max_chars)"
             )
         if redact if redact is not None else self.redact:
@@ -613,7 +613,7 @@ class Store:
         with self._read() as s:
             found = s.get(Case, case_id) if _is_id(case_id) else None
             if found is None:
-                raise StoreError(f"no case #{case_id} in the store")
+                raise NotFound(f"no case #{case_id} in the store")
             return case_records(s, [found])[0]
 
     @_guarded
@@ -769,7 +769,7 @@ class Store:
         with self._read() as s:
             found = s.get(Case, case_id) if _is_id(case_id) else None
             if found is None:
-                raise StoreError(f"no case #{case_id} in the store")
+                raise NotFound(f"no case #{case_id} in the store")
             return dict(found.analysis)
 
     # ----------------------------------------------------------------- follow-ups
@@ -819,7 +819,7 @@ class Store:
         with self._read() as s:
             row = s.execute(query).first() if _is_id(id) else None
             if row is None:
-                raise StoreError(f"no follow-up #{id} in the store")
+                raise NotFound(f"no follow-up #{id} in the store")
             return followup_info(row[0], row[1], now())
 
     @_guarded
@@ -853,7 +853,7 @@ class Store:
         with self._write() as s:
             f = s.get(FollowUp, id) if _is_id(id) else None
             if f is None:
-                raise StoreError(f"no follow-up #{id} in the store")
+                raise NotFound(f"no follow-up #{id} in the store")
             if f.status == "done":
                 return
             f.status, f.done_at = "done", now()
@@ -898,7 +898,7 @@ class Store:
                     ", ".join(s.scalars(select(RequestTopic.topic).order_by(RequestTopic.topic)))
                     or "none yet"
                 )
-                raise StoreError(f"no declined request on {key!r} (topics: {known})")
+                raise NotFound(f"no declined request on {key!r} (topics: {known})")
             t.status, t.shipped_at = "shipped", t.shipped_at or at
             rows = s.execute(
                 select(DeclinedRequest, Customer)
@@ -945,7 +945,7 @@ class Store:
             raise InvalidInput("csat", f"CSAT must be a whole number from 1 to 5, not {csat!r}")
         with self._write() as s:
             if not _is_id(case_id) or s.get(Case, case_id) is None:
-                raise StoreError(f"no case #{case_id} in the store")
+                raise NotFound(f"no case #{case_id} in the store")
             text_ = redact_optional(comment) if (self.redact if redact is None else redact) else comment
             s.add(Feedback(case_id=case_id, csat=csat, comment=text_, created_at=now()))
 
@@ -955,14 +955,14 @@ class Store:
         with self._write() as s:
             refusal = s.scalar(select(Refusal).where(Refusal.case_id == case_id)) if _is_id(case_id) else None
             if refusal is None:
-                raise StoreError(f"case #{case_id} is not a recorded refusal")
+                raise NotFound(f"case #{case_id} is not a recorded refusal")
             alt = s.scalar(
                 select(Alternative).where(
                     Alternative.refusal_id == refusal.id, Alternative.position == position
                 )
             )
             if alt is None:
-                raise StoreError(f"case #{case_id} has no alternative #{position}")
+                raise NotFound(f"case #{case_id} has no alternative #{position}")
             alt.accepted = True
 
     @_guarded
@@ -994,7 +994,7 @@ class Store:
         from .reports import REPORTS
 
         if name not in REPORTS:
-            raise StoreError(f"unknown report {name!r}; choose one of: {', '.join(REPORTS)}")
+            raise NotFound(f"unknown report {name!r}; choose one of: {', '.join(REPORTS)}")
         with self._read() as s:
             return REPORTS[name](s)
 
@@ -1053,7 +1053,7 @@ class Store:
     ) -> None:
         """Create or update a practice scenario."""
         if not id.strip() or not title.strip() or not customer_message.strip():
-            raise StoreError("a scenario needs an id, a title and a customer message")
+            raise InvalidInput(None, "a scenario needs an id, a title and a customer message")
         with self._write() as s:
             found = s.get(Scenario, id)
             if found is None:
@@ -1086,7 +1086,7 @@ class Store:
     ) -> int:
         with self._write() as s:
             if s.get(Scenario, scenario_id) is None:
-                raise StoreError(f"no practice scenario {scenario_id!r}")
+                raise NotFound(f"no practice scenario {scenario_id!r}")
             attempt = Attempt(
                 user=user,
                 scenario_id=scenario_id,

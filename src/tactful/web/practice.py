@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from tactful.errors import ScenarioError as ScenarioError
 from tactful.model import CHARACTERISTICS
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
@@ -38,10 +39,6 @@ RUBRIC: dict[str, tuple[str, str]] = {
     "positive_language": ("Positive language", "Frame the answer around what can be done."),
     "follow_up": ("Follow-up", "Offer a next step or a way back; ask for what is missing."),
 }
-
-
-class ScenarioError(ValueError):
-    """A scenario file or form that cannot be used; the message says which field and why."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,7 +100,9 @@ def read_csv(source: Source) -> Iterator[Item]:
                 current.turns = ordered(current.turns)
                 yield current
             current = Conversation(
-                id=rec["conversation_id"], channel=generic_channel(rec.get("channel")), position=f"line {line}"
+                id=rec["conversation_id"],
+                channel=generic_channel(rec.get("channel")),
+                position=f"line {line}",
             )
         if turn is None:
             current.notes += 1
