@@ -1,25 +1,19 @@
-"""Helpdesk webhooks: Chatwoot ``message_created`` and Zendesk ticket comments.
+"""What every helpdesk webhook does, written once: verify the request, parse its payload, and dispatch
+the message it carries.
 
-An agent's outgoing reply is analyzed; a customer's incoming message is understood, decided
-under the policies and drafted. Either way the answer carries the structured result and
-``note``: plain text the helpdesk can post as a private note. Private messages and notes are
-ignored, so posting that note never triggers another round.
-
-Authenticity. Chatwoot: ``X-Chatwoot-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">``
-with ``X-Chatwoot-Timestamp`` (Chatwoot versions that sign webhooks), or — for versions that
-don't — the shared secret as ``?token=`` in the webhook URL or an ``X-Tactful-Token`` header.
-Zendesk: ``X-Zendesk-Webhook-Signature`` = base64(HMAC-SHA256(secret, timestamp + body)) with
-``X-Zendesk-Webhook-Signature-Timestamp``. Every comparison is constant-time; a signed request
-older than the tolerance (default 5 minutes) is refused as a possible replay.
+A vendor (:class:`Vendor`, one small module each: :mod:`.chatwoot`, :mod:`.zendesk`) says how its
+requests are signed, what its payload looks like and how to read the message out of it
+(:class:`Message`, or :class:`Ignored` with the reason). :func:`receive` does the rest in the same
+order for all of them: no secret configured → 503; signature → 401 (failures counted like bad API
+tokens); body → 400/422; then an agent's outgoing reply is analyzed (:func:`analyze_outgoing`) and a
+customer's incoming message is understood, decided and drafted (:func:`draft_incoming`), once per
+delivery: a replay of one already processed is answered ``ignored``.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import functools
 import hashlib
-import hmac
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,91 +21,27 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.responses import Response
 
 from tactful.analyzer.core import TextTooLarge, analyze
-from tactful.channels import vendor_channel
 from tactful.store.redact import redact_optional
 from tactful.web.api.deps import check_text_sizes, config_of, kb_of, offload_of, run_sized, store_of
-from tactful.web.api.models import WebhookOut
 from tactful.web.api.store_calls import store_call
+from tactful.web.api.webhooks.notes import analysis_note, draft_note
 from tactful.web.auth import check_failures, count_failure
 from tactful.web.errors import APIError, json_response
 from tactful.web.offload import OFFLOAD_CHARS
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-
-MAX_NOTE_FINDINGS = 3
 M = TypeVar("M", bound=BaseModel)
+P = TypeVar("P", bound=BaseModel)
 
 
-# ── payloads (only the fields we use are declared; everything else is allowed and ignored) ──
+class Loose(BaseModel):
+    """A payload part: only the fields we use are declared; everything else is allowed and ignored."""
 
-
-class _Loose(BaseModel):
     model_config = ConfigDict(extra="allow")
-
-
-class ChatwootSender(_Loose):
-    id: int | str | None = None
-    name: str | None = None
-    type: str | None = None
-
-
-class ChatwootConversation(_Loose):
-    id: int | str | None = None
-    display_id: int | str | None = None
-    channel: str | None = None
-    messages: list[dict[str, Any]] = Field(default_factory=list)
-    meta: dict[str, Any] | None = None
-
-
-class ChatwootEvent(_Loose):
-    event: str
-    id: int | str | None = None
-    content: str | None = None
-    message_type: str | int | None = None
-    private: bool = False
-    content_type: str | None = None
-    created_at: str | int | None = None
-    sender: ChatwootSender | None = None
-    conversation: ChatwootConversation | None = None
-    account: dict[str, Any] | None = None
-
-
-class ZendeskAuthor(_Loose):
-    id: int | str | None = None
-    name: str | None = None
-    is_staff: bool | None = None
-    role: str | None = None
-
-
-class ZendeskComment(_Loose):
-    id: int | str | None = None
-    body: str | None = None
-    value: str | None = None  # the name Zendesk's placeholders use for a comment's text
-    is_public: bool | str | None = None
-    public: bool | str | None = None
-    author: ZendeskAuthor | None = None
-
-
-class ZendeskPayload(_Loose):
-    """Either an event webhook (``type: zen:event-type:ticket.comment_added``, ``event.comment``,
-    ``detail`` = the ticket) or a trigger's JSON body (``ticket_id``, ``comment``, ``public``,
-    ``author_role``, see docs/api.md)."""
-
-    type: str | None = None
-    subject: str | None = None
-    detail: dict[str, Any] | None = None
-    event: dict[str, Any] | None = None
-    ticket_id: int | str | None = None
-    ticket: dict[str, Any] | None = None
-    comment: ZendeskComment | str | None = None
-    public: bool | str | None = None
-    author_role: str | None = None
-    channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +59,54 @@ class Sent:
         return f"{self.helpdesk}:{self.helpdesk_id}"
 
 
-def _id(value: object) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Message:
+    """The message a delivery carries, read out of the vendor's payload.
+
+    ``outgoing``: an agent's reply (analyzed; recorded when ``sent`` names the customer, checked
+    against ``asked``, the customer's message); else a customer's message (drafted for ``channel``).
+    ``delivery``: the helpdesk's id for this delivery (``message 1:118``), None to know it by its body.
+    """
+
+    conversation: str | None
+    text: str
+    outgoing: bool
+    channel: str
+    delivery: str | None
+    sent: Sent | None = None
+    asked: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """A delivery with nothing to do (another event, a private note, no text): answered, not processed."""
+
+    reason: str
+    conversation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Vendor:
+    """What differs between helpdesks: names, secret, signature check, payload model and how to read it."""
+
+    name: str  # "chatwoot": the store's delivery source
+    title: str  # "Chatwoot": in messages
+    secret_env: str  # the environment variable that sets the secret
+    secret: Callable[[Any], str | None]  # the secret from the app's settings
+    verify: Callable[[Request, bytes, str, float], None]  # raises a 401 APIError
+    payload: type[BaseModel]
+    read: Callable[[Any], Message | Ignored]
+
+
+def id_of(value: object) -> str | None:
+    """An id as text: ints and non-blank strings; anything else is no id."""
     return str(value) if isinstance(value, (int, str)) and str(value).strip() else None
 
 
 # ── verification ─────────────────────────────────────────────────────────────────────────
 
 
-def _unauthorized(message: str) -> APIError:
+def unauthorized(message: str) -> APIError:
     return APIError(401, "bad_signature", message)
 
 
@@ -155,48 +125,15 @@ def _timestamp(raw: str) -> float | None:
         return None
 
 
-def _check_fresh(raw: str, tolerance_s: float) -> None:
+def check_fresh(raw: str, tolerance_s: float) -> None:
+    """Refuse a signed request stamped more than ``tolerance_s`` from now: a possible replay."""
     if tolerance_s <= 0:
         return
     at = _timestamp(raw)
     if at is None:
-        raise _unauthorized("the signature timestamp is not a date or a Unix time")
+        raise unauthorized("the signature timestamp is not a date or a Unix time")
     if abs(time.time() - at) > tolerance_s:
-        raise _unauthorized(f"the signature timestamp is more than {tolerance_s:g} s away from now")
-
-
-def verify_chatwoot(request: Request, body: bytes, secret: str, tolerance_s: float) -> None:
-    signature = request.headers.get("x-chatwoot-signature")
-    if signature:
-        stamp = request.headers.get("x-chatwoot-timestamp", "")
-        if not stamp:
-            raise _unauthorized("X-Chatwoot-Signature without X-Chatwoot-Timestamp")
-        digest = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(signature.strip().encode(), f"sha256={digest}".encode()):
-            raise _unauthorized("X-Chatwoot-Signature does not match the body")
-        _check_fresh(stamp, tolerance_s)
-        return
-    token = request.headers.get("x-tactful-token") or request.query_params.get("token")
-    if not token:
-        raise _unauthorized("no X-Chatwoot-Signature, X-Tactful-Token header or ?token= given")
-    if not hmac.compare_digest(token.encode(), secret.encode()):
-        raise _unauthorized("the webhook token does not match")
-
-
-def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
-    return base64.b64encode(mac).decode()
-
-
-def verify_zendesk(request: Request, body: bytes, secret: str, tolerance_s: float) -> None:
-    signature = request.headers.get("x-zendesk-webhook-signature")
-    stamp = request.headers.get("x-zendesk-webhook-signature-timestamp")
-    if not signature or not stamp:
-        raise _unauthorized("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp")
-    expected = zendesk_signature(secret, stamp, body)
-    if not hmac.compare_digest(signature.strip().encode(), expected.encode()):
-        raise _unauthorized("X-Zendesk-Webhook-Signature does not match the body")
-    _check_fresh(stamp, tolerance_s)
+        raise unauthorized(f"the signature timestamp is more than {tolerance_s:g} s away from now")
 
 
 def _verified(verify: Callable[..., None], request: Request, *args: Any) -> None:
@@ -210,13 +147,16 @@ def _verified(verify: Callable[..., None], request: Request, *args: Any) -> None
         raise
 
 
+# ── parsing ──────────────────────────────────────────────────────────────────────────────
+
+
 def _invalid(exc: ValidationError, prefix: str = "") -> APIError:
     first = exc.errors()[0]
     where = ".".join([prefix, *(str(p) for p in first["loc"])] if prefix else [str(p) for p in first["loc"]])
     return APIError(422, "validation_error", f"unexpected webhook payload: {where or 'body'}: {first['msg']}")
 
 
-def _model(model: type[M], data: object, where: str) -> M:
+def part(model: type[M], data: object, where: str) -> M:
     """A nested part of a payload (``None`` counts as empty) validated like the body: 422, not 500."""
     try:
         return model.model_validate(data if data is not None else {})
@@ -224,7 +164,7 @@ def _model(model: type[M], data: object, where: str) -> M:
         raise _invalid(exc, where) from None
 
 
-def _parse(body: bytes, model: type[BaseModel]) -> Any:
+def _parse(body: bytes, model: type[P]) -> P:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -237,58 +177,7 @@ def _parse(body: bytes, model: type[BaseModel]) -> Any:
         raise _invalid(exc) from None
 
 
-# ── what we answer ───────────────────────────────────────────────────────────────────────
-
-
-def analysis_note(analysis: dict[str, Any]) -> str:
-    kind = "a refusal" if analysis.get("is_refusal") else "not a refusal"
-    lines = [f"tactful · reply score {analysis['score']}/100 ({kind})"]
-    order = {"error": 0, "warning": 1, "suggestion": 2}
-    findings = sorted(analysis.get("findings", []), key=lambda f: (order.get(f["level"], 3), f["start"]))
-    if findings:
-        lines.append("Fix first:")
-        for f in findings[:MAX_NOTE_FINDINGS]:
-            lines.append(f"- [{f['level']}] {f['message']} → {f['suggestion']}")
-        if len(findings) > MAX_NOTE_FINDINGS:
-            lines.append(f"(and {len(findings) - MAX_NOTE_FINDINGS} more)")
-    else:
-        lines.append("Nothing to fix: the reply follows the method.")
-    weak = [
-        f"{name.replace('_', ' ')} {c['score']:.2f}"
-        for name, c in analysis.get("characteristics", {}).items()
-        if c.get("applicable") and c.get("score") is not None and c["score"] < 0.5
-    ]
-    if weak:
-        lines.append("Weakest: " + ", ".join(weak))
-    return "\n".join(lines)
-
-
-def draft_note(understanding: dict[str, Any], draft: dict[str, Any] | None, reason: str | None) -> str:
-    request = understanding.get("request") or {}
-    mood = (understanding.get("mood") or {}).get("label", "unknown")
-    lines = [f"tactful · the customer asks for: {request.get('type', 'unclear')} · mood: {mood}"]
-    for e in understanding.get("escalation", []):
-        lines.append(f"! {e['kind'].replace('_', ' ')}: {e['advice']}")
-    if understanding.get("clarifying_question"):
-        lines.append(f"Ask: {understanding['clarifying_question']}")
-    if draft is None:
-        lines.append(f"No draft: {reason}")
-        return "\n".join(lines)
-    decision = draft["decision"]
-    policy = decision.get("policy") or {}
-    if policy:
-        lines.append(
-            f"Decision: {decision['outcome'].replace('_', ' ')} under {policy['id']} ({policy['title']})"
-        )
-    else:  # no KB, or no policy covers it: nothing was decided, and the note says why
-        lines.append("Decision: none. " + " ".join(draft.get("notes") or decision.get("notes") or []))
-    if decision.get("missing"):
-        lines.append("Needed to decide: " + ", ".join(decision["missing"]))
-    flag = " — below the team threshold, edit before sending" if draft["below_threshold"] else ""
-    lines.append(f"Suggested reply (score {draft['analysis']['score']}/100{flag}):")
-    lines.append("")
-    lines.append(draft["text"])
-    return "\n".join(lines)
+# ── dispatch ─────────────────────────────────────────────────────────────────────────────
 
 
 async def analyze_outgoing(
@@ -395,166 +284,25 @@ def _ignored(reason: str, conversation: str | None = None) -> Response:
     return json_response({"action": "ignored", "reason": reason, "note": None, "conversation": conversation})
 
 
-# ── Chatwoot ─────────────────────────────────────────────────────────────────────────────
-
-
-def _is_incoming(message_type: object) -> bool:
-    return message_type in ("incoming", 0)
-
-
-def _last_incoming(conversation: ChatwootConversation | None, before_id: object) -> str | None:
-    """The customer's latest message in the payload's conversation (Chatwoot numbers incoming as 0)."""
-    if conversation is None:
-        return None
-    for m in reversed(conversation.messages):
-        if m.get("id") == before_id or m.get("private"):
-            continue
-        if _is_incoming(m.get("message_type")) and isinstance(m.get("content"), str) and m["content"].strip():
-            return str(m["content"])
-    return None
-
-
-def _chatwoot_contact(conv: ChatwootConversation | None) -> str | None:
-    """The customer's contact id: ``conversation.meta.sender`` or ``contact_inbox.contact_id``."""
-    if conv is None:
-        return None
-    sender = (conv.meta or {}).get("sender")
-    if isinstance(sender, dict) and _id(sender.get("id")):
-        return _id(sender.get("id"))
-    inbox = (conv.model_extra or {}).get("contact_inbox")
-    return _id(inbox.get("contact_id")) if isinstance(inbox, dict) else None
-
-
-@router.post("/chatwoot", response_model=WebhookOut, summary="Chatwoot message_created webhook")
-async def chatwoot(request: Request) -> Response:
+async def receive(request: Request, vendor: Vendor) -> Response:
+    """One webhook delivery from ``vendor``: verify → parse → dispatch, answered as JSON."""
     settings = request.app.state.settings
-    if not settings.chatwoot_secret:
-        raise _not_configured("Chatwoot", "TACTFUL_CHATWOOT_SECRET")
+    secret = vendor.secret(settings)
+    if not secret:
+        raise _not_configured(vendor.title, vendor.secret_env)
     body = await request.body()
-    _verified(verify_chatwoot, request, body, settings.chatwoot_secret, settings.webhook_tolerance_s)
-    event: ChatwootEvent = _parse(body, ChatwootEvent)
-    conv = event.conversation
-    conversation = None if conv is None else str(conv.display_id or conv.id or "") or None
-    if event.event != "message_created":
-        return _ignored(f"event {event.event!r} is not message_created", conversation)
-    if event.private:
-        return _ignored("a private note", conversation)
-    content = (event.content or "").strip()
-    if not content:
-        return _ignored("the message has no text", conversation)
-    channel = vendor_channel("chatwoot", conv.channel if conv else None)
-    if event.message_type in ("outgoing", 1):
-        contact = _chatwoot_contact(conv)
-        sent = None
-        if contact is not None:
-            agent = event.sender.name if event.sender else None
-            where = f"chatwoot:{conversation}" if conversation else None
-            sent = Sent("chatwoot", contact, channel, agent, where)
-        asked = _last_incoming(conv, event.id)
-        work: Work = functools.partial(analyze_outgoing, request, content, asked, sent)
-    elif _is_incoming(event.message_type):
-        work = functools.partial(draft_incoming, request, content, channel)
-    else:
-        return _ignored(f"message_type {event.message_type!r} is neither incoming nor outgoing", conversation)
-    account = _id((event.account or {}).get("id"))
-    message = f"message {account or '-'}:{event.id}" if _id(event.id) else None
-    result = await _once(request, "chatwoot", message or _body_key(body), work)
+    _verified(vendor.verify, request, body, secret, settings.webhook_tolerance_s)
+    read = vendor.read(_parse(body, vendor.payload))
+    if isinstance(read, Ignored):
+        return _ignored(read.reason, read.conversation)
+
+    async def work() -> dict[str, Any]:
+        if read.outgoing:
+            return await analyze_outgoing(request, read.text, read.asked, read.sent)
+        return await draft_incoming(request, read.text, read.channel)
+
+    result = await _once(request, vendor.name, read.delivery or _body_key(body), work)
     if result is None:
-        return _ignored(f"already processed: a replay of Chatwoot {message or 'delivery'}", conversation)
-    return json_response({**result, "conversation": conversation})
-
-
-# ── Zendesk ──────────────────────────────────────────────────────────────────────────────
-
-_STAFF_ROLES = {"agent", "admin", "administrator", "staff", "light agent"}
-
-
-def _truth(value: bool | str | None) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    text = value.strip().lower()
-    if text in ("true", "yes", "1", "public"):
-        return True
-    if text in ("false", "no", "0", "private", "internal"):
-        return False
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class _Comment:
-    ticket: str | None
-    text: str
-    public: bool | None
-    staff: bool | None  # written by an agent or admin
-    author: str | None = None
-    id: str | None = None
-
-
-def _zendesk_comment(p: ZendeskPayload) -> _Comment:
-    """The ticket comment, from either payload shape."""
-    if p.type is not None and p.event is not None:  # an event webhook
-        if p.type != "zen:event-type:ticket.comment_added":
-            return _Comment(None, "", None, None)
-        c = _model(ZendeskComment, p.event.get("comment"), "event.comment")
-        ticket = (p.detail or {}).get("id") or (p.subject or "").rpartition(":")[2] or None
-        staff = c.author.is_staff if c.author else None
-        author = c.author.name if c.author else None
-        return _Comment(_id(ticket), c.body or c.value or "", _truth(c.is_public), staff, author, _id(c.id))
-    ticket = p.ticket_id if p.ticket_id is not None else (p.ticket or {}).get("id")
-    author = comment_id = None
-    if isinstance(p.comment, str):
-        text, public, role = p.comment, _truth(p.public), p.author_role
-    else:
-        c = p.comment or ZendeskComment()
-        text = c.body or c.value or ""
-        public = _truth(c.is_public if c.is_public is not None else c.public)
-        if public is None:
-            public = _truth(p.public)
-        role = p.author_role or (c.author.role if c.author else None)
-        if role is None and c.author is not None and c.author.is_staff is not None:
-            role = "agent" if c.author.is_staff else "end-user"
-        author = c.author.name if c.author else None
-        comment_id = _id(c.id)
-    staff = None if role is None else role.strip().lower() in _STAFF_ROLES
-    return _Comment(_id(ticket), text, public, staff, author, comment_id)
-
-
-@router.post("/zendesk", response_model=WebhookOut, summary="Zendesk ticket-comment webhook")
-async def zendesk(request: Request) -> Response:
-    settings = request.app.state.settings
-    if not settings.zendesk_secret:
-        raise _not_configured("Zendesk", "TACTFUL_ZENDESK_SECRET")
-    body = await request.body()
-    _verified(verify_zendesk, request, body, settings.zendesk_secret, settings.webhook_tolerance_s)
-    payload: ZendeskPayload = _parse(body, ZendeskPayload)
-    comment = _zendesk_comment(payload)
-    ticket, text, public, staff = comment.ticket, comment.text, comment.public, comment.staff
-    if payload.type is not None and payload.event is not None and not text and staff is None:
-        return _ignored(f"event {payload.type!r} is not a ticket comment", ticket)
-    if public is False:
-        return _ignored("a private comment (internal note)", ticket)
-    if not text.strip():
-        return _ignored("the comment has no text", ticket)
-    if staff is None:
-        raise APIError(
-            422, "validation_error", "cannot tell who wrote the comment: send author_role or author.is_staff"
-        )
-    via = (payload.detail or {}).get("via")
-    channel = vendor_channel(
-        "zendesk", payload.channel or (via.get("channel") if isinstance(via, dict) else None)
-    )
-    if staff:
-        requester = _id((payload.detail or {}).get("requester_id")) or _id(
-            (payload.model_extra or {}).get("requester_id")
-        )
-        where = f"zendesk:{ticket}" if ticket else None
-        sent = Sent("zendesk", requester, channel, comment.author, where) if requester else None
-        work: Work = functools.partial(analyze_outgoing, request, text.strip(), None, sent)
-    else:
-        work = functools.partial(draft_incoming, request, text.strip(), channel)
-    event_id = _id((payload.model_extra or {}).get("id")) if payload.type is not None else None
-    delivery = f"event {event_id}" if event_id else f"comment {comment.id}" if comment.id else None
-    result = await _once(request, "zendesk", delivery or _body_key(body), work)
-    if result is None:
-        return _ignored(f"already processed: a replay of Zendesk {delivery or 'delivery'}", ticket)
-    return json_response({**result, "conversation": ticket})
+        replayed = f"{vendor.title} {read.delivery or 'delivery'}"
+        return _ignored(f"already processed: a replay of {replayed}", read.conversation)
+    return json_response({**result, "conversation": read.conversation})
