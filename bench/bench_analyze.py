@@ -282,7 +282,7 @@ def main() -> None:
     cold_runs = 3 if quick else 7
     single_runs = 1_000 if quick else 5_000
 
-    from tactful.batch import default_jobs
+    from tactful.bulk import default_jobs
 
     cores = args.jobs or default_jobs()
     replies = load_replies()

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import tactful
-from tactful import batch as batch_mod
-from tactful.batch import BatchOptions, Reject, run_batch
+from tactful.bulk import BatchOptions, Reject, run_batch
+from tactful.bulk import batch as batch_mod
 from tactful.cli import main
 
 REFUSAL = (

@@ -604,11 +604,11 @@ def test_chatwoot_message_webhooks_join_into_their_conversation(tmp_path: Path) 
 
 
 def test_the_webhooks_use_the_vendors_channel_tables() -> None:
-    import tactful.web.api  # noqa: F401 - the package first: it imports the webhooks module itself
-    from tactful.web import webhooks
+    from tactful.web.api.webhooks import chatwoot, flow, zendesk
 
-    assert webhooks.vendor_channel is vendor_channel
-    assert not any(isinstance(v, dict) and "Channel::Api" in v for v in vars(webhooks).values())
+    assert chatwoot.vendor_channel is vendor_channel and zendesk.vendor_channel is vendor_channel
+    for module in (chatwoot, flow, zendesk):
+        assert not any(isinstance(v, dict) and "Channel::Api" in v for v in vars(module).values())
     assert vendor_channel("chatwoot", "Channel::Api") == "chat"
     assert vendor_channel("zendesk", "native_messaging") == "chat"
     assert vendor_channel("zendesk", "Twitter") == "social"

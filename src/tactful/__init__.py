@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from tactful.analyzer.core import TextTooLarge, analyze
 from tactful.config import Config, ConfigError, load_config
 from tactful.contract import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
+from tactful.errors import TactfulError
 
 if _TYPE_CHECKING:
     from datetime import date
@@ -26,6 +27,7 @@ __all__ = [
     "ConfigError",
     "Counts",
     "Finding",
+    "TactfulError",
     "TextTooLarge",
     "Understanding",
     "__version__",

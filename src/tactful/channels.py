@@ -1,8 +1,10 @@
 """Each helpdesk's channel codes mapped onto the channels tactful.toml knows (email, chat, social).
 
-One table per vendor, read by both the webhooks (:mod:`tactful.web.webhooks`) and the export readers
-(:mod:`tactful.qa.formats`), so a conversation gets the same channel, and so the same reply-time SLA,
-whichever way it arrives. A code a table does not list gets that vendor's default.
+One table per vendor, read by both the webhooks (:mod:`tactful.web.api.webhooks`) and the export
+readers (:mod:`tactful.qa.formats`), so a conversation gets the same channel, and so the same reply-time
+SLA, whichever way it arrives. A code a table does not list gets that vendor's default. tactful's own
+formats (``--from jsonl``/``csv``) may hold any tool's names: :func:`generic_channel` reads them, a
+Chatwoot inbox code (``Channel::Api``) by the Chatwoot table.
 """
 
 from __future__ import annotations
@@ -116,3 +118,46 @@ def vendor_channel(vendor: str, code: Any) -> str:
     elif isinstance(code, bool) or not isinstance(code, int):
         return default
     return table.get(code, default)
+
+
+#: Channel names in tactful's own formats, from any tool; a name that starts with one of these keys
+#: (``twitter_profile``, ``facebook_page``, ``whatsapp_business``) maps as that key does.
+GENERIC: dict[str, str] = {
+    "email": "email",
+    "mail": "email",
+    "web": "email",
+    "portal": "email",
+    "api": "email",
+    "phone": "email",
+    "chat": "chat",
+    "native_messaging": "chat",
+    "messaging": "chat",
+    "sms": "chat",
+    "whatsapp": "chat",
+    "webwidget": "chat",
+    "web_widget": "chat",
+    "api_channel": "chat",
+    "telegram": "chat",
+    "line": "chat",
+    "twitter": "social",
+    "facebook": "social",
+    "instagram": "social",
+    "social": "social",
+    "tweet": "social",
+}
+
+
+def generic_channel(value: Any, default: str = "email") -> str:
+    """The tactful channel of a channel name in tactful's own formats; a Chatwoot inbox code
+    (``Channel::...``) gets what the Chatwoot webhook gives it, others are read by :data:`GENERIC`."""
+    if not isinstance(value, str) or not value:
+        return default
+    if value.strip().startswith("Channel::"):
+        return vendor_channel("chatwoot", value)
+    key = value.lower().rsplit("::", 1)[-1].replace(" ", "_").strip("_")
+    if key in GENERIC:
+        return GENERIC[key]
+    for name, mapped in GENERIC.items():
+        if key.startswith(name):
+            return mapped
+    return default

@@ -1,4 +1,4 @@
-"""``tactful batch IN OUT``: the click layer over :mod:`tactful.batch`.
+"""``tactful batch IN OUT``: the click layer over :mod:`tactful.bulk.batch`.
 
 Exit status: 0 when every record was analyzed and written; 1 when the run finished but some records
 were rejected (each reported on stderr with its line number and listed in ``OUT.rejects.jsonl``; all
@@ -62,7 +62,7 @@ def batch(
     on stderr with their line number, listed in OUT.rejects.jsonl, and skipped; the rest go on.
     Exit 0: all written; 1: some rejected; 2: could not run.
     """
-    from tactful.batch import BatchError, BatchOptions, Reject, run_batch
+    from tactful.bulk import BatchError, BatchOptions, Reject, run_batch
     from tactful.config import ConfigError, load_config
 
     try:

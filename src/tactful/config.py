@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le
 
+from tactful.errors import ConfigError as ConfigError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -24,10 +26,6 @@ Level = Literal["suggestion", "warning", "error"]
 # Plain dataclasses keep `import tactful` free of pydantic; pydantic validates them (extra keys
 # forbidden, the constraints below enforced) only when a config file is actually read.
 _STRICT: Any = {"extra": "forbid"}
-
-
-class ConfigError(ValueError):
-    """A config file that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True, slots=True)

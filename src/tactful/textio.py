@@ -6,9 +6,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-
-class InputError(ValueError):
-    """Input that cannot be read as text; the message names where it came from."""
+from tactful.errors import InputError as InputError
 
 
 def decode(data: bytes, name: str) -> str:

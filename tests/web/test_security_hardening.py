@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tactful.web.api.webhooks import zendesk_signature
 from tactful.web.limits import TokenBucket
-from tactful.web.webhooks import zendesk_signature
 
 Clients = Callable[[str], TestClient]
 CHATWOOT_SECRET = "chatwoot-shared-secret"  # as in conftest.web_settings

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from tactful.store import StoreError
 from tactful.store.report_queries import REPORTS
+from tactful.web.api.webhooks import zendesk_signature
 from tactful.web.limits import TokenBucket
 from tactful.web.logs import SecretQueryFilter, install_log_redaction, mask_secrets
-from tactful.web.webhooks import zendesk_signature
 
 Clients = Callable[[str], TestClient]
 REPLY = (

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tactful.web.webhooks import zendesk_signature
+from tactful.web.api.webhooks import zendesk_signature
 
 CHATWOOT_SECRET = "chatwoot-shared-secret"  # as in conftest.web_settings
 ZENDESK_SECRET = "zendesk-signing-secret"

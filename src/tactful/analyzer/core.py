@@ -10,13 +10,10 @@ from tactful.analyzer.features import extract
 from tactful.analyzer.rubric import overall_score, score_characteristics
 from tactful.config import Config
 from tactful.contract import CHARACTERISTICS, Analysis, CharacteristicScore, Counts, Finding
+from tactful.errors import TextTooLarge as TextTooLarge
 from tactful.rules import run_rules
 
 _DEFAULT_CONFIG = Config()
-
-
-class TextTooLarge(ValueError):
-    """The reply is longer than ``limits.max_chars``; refused rather than analyzed slowly."""
 
 
 def empty_analysis(text: str) -> Analysis:

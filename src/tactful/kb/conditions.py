@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tactful.errors import ConditionError as ConditionError
+
 Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not in"]
 OPERATORS: tuple[str, ...] = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
 FactType = Literal["number", "date", "bool", "text"]
@@ -44,10 +46,6 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
-
-
-class ConditionError(ValueError):
-    """A condition that is not in the language; the message says what is wrong."""
 
 
 def normalize_text(value: str) -> str:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from tactful.contract import REQUEST_TYPES
+from tactful.errors import FactError as FactError
 from tactful.kb.conditions import FactType, evaluate_all
 from tactful.kb.policy import (
     Decision,
@@ -21,10 +22,6 @@ MAX_ALTERNATIVES = 3
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
-
-
-class FactError(ValueError):
-    """A fact of the wrong type (a date that isn't one, a number that isn't one); names the field."""
 
 
 def _as_date(name: str, value: object) -> dt.date:

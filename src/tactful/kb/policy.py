@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from tactful.errors import KBError as KBError
 from tactful.kb.conditions import FactType, Node
 
 if TYPE_CHECKING:
@@ -25,14 +26,6 @@ class KBIssue:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
-
-
-class KBError(ValueError):
-    """A knowledge base that cannot be used; ``issues`` holds every problem found, not just the first."""
-
-    def __init__(self, issues: list[KBIssue]) -> None:
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
 
 
 @dataclass(frozen=True, slots=True)

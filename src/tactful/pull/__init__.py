@@ -25,9 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tactful.errors import PullError
 from tactful.pull.client import Client
 from tactful.pull.credentials import load
-from tactful.pull.errors import PullError
 from tactful.pull.store import PullStore
 from tactful.qa.conversation import Conversation, Problem
 from tactful.qa.formats._vendor import Person

@@ -17,8 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from tactful.errors import PullError
 from tactful.pull.credentials import Credentials
-from tactful.pull.errors import PullError
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 RETRIED = {500, 502, 503, 504}

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from tactful.pull.errors import PullError
+from tactful.errors import PullError
 
 #: Per helpdesk, the ways to sign in: each a tuple of the variables it needs (the first complete one wins).
 VARIABLES: dict[str, tuple[tuple[str, ...], ...]] = {

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tactful.errors import PullError
 from tactful.pull import Session
-from tactful.pull.errors import PullError
 from tactful.qa.formats._common import timestamp
 from tactful.qa.formats._vendor import ident, obj
 

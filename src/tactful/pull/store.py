@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from tactful.pull.errors import PullError
+from tactful.errors import PullError
 
 
 class PullStore:

@@ -10,20 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tactful.errors import MissingField as MissingField
+from tactful.errors import QAError as QAError
+
 #: ``bot``: a bot or an automation (trigger, workflow, auto-reply): read, never scored as an agent.
 Role = Literal["agent", "customer", "bot"]
-
-
-class QAError(Exception):
-    """The run cannot start or go on (unknown format, missing required field, unusable DIR)."""
-
-
-class MissingField(ValueError):
-    """A record lacks a field its format requires; ``field`` names it, ``position`` says where."""
-
-    def __init__(self, field_name: str, message: str | None = None) -> None:
-        super().__init__(message or f"missing required field '{field_name}'")
-        self.field = field_name
 
 
 @dataclass(slots=True)

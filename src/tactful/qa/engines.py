@@ -2,24 +2,24 @@
 order (so the output is byte-identical whichever engine ran it), with a bounded number in flight
 (so memory stays flat however long the export is).
 
-``local``: worker processes on this machine (one process: in-process, no pool). ``dask``: the tasks go
+``local``: worker processes on this machine, the pool ``tactful batch`` uses too
+(:func:`tactful.bulk.pool.ordered_map`; one process: in-process, no pool). ``dask``: the tasks go
 to a ``distributed`` scheduler, so any number of machines running ``dask worker`` share the work.
 """
 
 from __future__ import annotations
 
 import collections
-import signal
-from collections.abc import Iterator
+import functools
+from collections.abc import Generator, Iterator
 from typing import Any, Protocol
 
+from tactful.bulk.pool import IN_FLIGHT_PER_JOB, ordered_map
 from tactful.config import Config
 from tactful.qa.conversation import QAError
 from tactful.qa.pipeline import ChunkResult, WorkItem, analyze_chunk
 
 Chunk = tuple[int, list[WorkItem]]  # (chunk id, items)
-#: Chunks in flight per worker: enough to keep each busy while the parent reads and writes.
-IN_FLIGHT_PER_WORKER = 3
 #: How long to keep trying to reach a Dask scheduler before giving up with a clear error.
 CONNECT_TIMEOUT = "20s"
 
@@ -30,45 +30,31 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-
-
 class LocalEngine:
     """A process pool (``workers`` > 1) or the calling process itself."""
 
     def __init__(self, config: Config, workers: int) -> None:
         self.config = config
         self.workers = max(1, workers)
-        self._pool: Any = None
+        self._results: Generator[ChunkResult, None, None] | None = None
 
     def map(self, chunks: Iterator[Chunk]) -> Iterator[tuple[int, ChunkResult]]:
-        if self.workers == 1:
-            for chunk_id, items in chunks:
-                yield chunk_id, analyze_chunk(items, self.config)
-            return
-        import multiprocessing
+        ids: collections.deque[int] = collections.deque()
 
-        # fork: workers start at once with the rules already imported (spawn where fork does not exist).
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._pool = context.Pool(self.workers, initializer=_ignore_sigint)
-        pending: collections.deque[tuple[int, Any]] = collections.deque()
-        window = self.workers * IN_FLIGHT_PER_WORKER
-        for chunk_id, items in chunks:
-            pending.append((chunk_id, self._pool.apply_async(analyze_chunk, (items, self.config))))
-            if len(pending) >= window:
-                done_id, future = pending.popleft()
-                yield done_id, future.get()
-        while pending:
-            done_id, future = pending.popleft()
-            yield done_id, future.get()
+        def items() -> Iterator[list[WorkItem]]:
+            for chunk_id, chunk in chunks:
+                ids.append(chunk_id)
+                yield chunk
+
+        run = functools.partial(analyze_chunk, config=self.config)
+        self._results = ordered_map(run, items(), self.workers)
+        for result in self._results:
+            yield ids.popleft(), result
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._results is not None:
+            self._results.close()  # stops the pool
+            self._results = None
 
 
 class DaskEngine:
@@ -84,7 +70,7 @@ class DaskEngine:
         except (OSError, TimeoutError) as exc:
             raise QAError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         threads = sum(self.client.nthreads().values()) or 1
-        self.window = in_flight or max(4, threads * IN_FLIGHT_PER_WORKER)
+        self.window = in_flight or max(4, threads * IN_FLIGHT_PER_JOB)
         self.config = self.client.scatter(config, broadcast=True)
 
     def map(self, chunks: Iterator[Chunk]) -> Iterator[tuple[int, ChunkResult]]:

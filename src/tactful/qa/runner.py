@@ -73,7 +73,7 @@ def run_qa(
 def _run_locked(
     export: str | Sequence[str], out: Path, options: QAOptions, on_progress: Progress | None, started: float
 ) -> QASummary:
-    from tactful.batch import default_jobs
+    from tactful.bulk.pool import default_jobs
     from tactful.qa.team_report import write_report
 
     source = Source(export)

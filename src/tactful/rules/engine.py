@@ -20,6 +20,7 @@ from tactful.analyzer.features import Features
 from tactful.analyzer.signals import load_signals
 from tactful.config import Config
 from tactful.contract import CHARACTERISTICS, LEVELS, Finding, Span
+from tactful.errors import RuleError as RuleError
 from tactful.text.patterns import PhraseSet, compile_patterns
 from tactful.yamldata import load_yaml
 
@@ -54,10 +55,6 @@ METRICS: dict[str, Callable[[Features], int]] = {
     "reason_sentences": lambda f: len({f.sentence_of(s) for s in f.spans("reason")}),
     "alternatives": lambda f: len(f.alternatives),
 }
-
-
-class RuleError(ValueError):
-    """A rule file that does not follow the schema; the message names the file."""
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .assemble import case_record, case_records
 from .context import StoreContext
-from .db import InvalidInput, StoreError
+from .db import InvalidInput, NotFound, StoreError, TooLarge
 from .records import CaseRecord, now, to_db
 from .redact import redact_optional
 from .review import customer_memory, review, type_and_topic
@@ -59,7 +59,7 @@ def log_reply(
         raise InvalidInput("reply", "the reply is empty: nothing to log")
     limit = ctx.config.limits.max_chars
     if len(reply) > limit:
-        raise StoreError(f"the reply is {len(reply):,} characters; the limit is {limit:,} (limits.max_chars)")
+        raise TooLarge(f"the reply is {len(reply):,} characters; the limit is {limit:,} (limits.max_chars)")
     if redact:
         reply = redact_optional(reply) or ""
         customer_message = redact_optional(customer_message)
@@ -192,7 +192,7 @@ def case(ctx: StoreContext, case_id: int) -> CaseRecord:
     with ctx.read() as s:
         found = s.get(Case, case_id) if is_id(case_id) else None
         if found is None:
-            raise StoreError(f"no case #{case_id} in the store")
+            raise NotFound(f"no case #{case_id} in the store")
         return case_records(s, [found])[0]
 
 
@@ -215,7 +215,7 @@ def case_analysis(ctx: StoreContext, case_id: int) -> dict[str, Any]:
     with ctx.read() as s:
         found = s.get(Case, case_id) if is_id(case_id) else None
         if found is None:
-            raise StoreError(f"no case #{case_id} in the store")
+            raise NotFound(f"no case #{case_id} in the store")
         return dict(found.analysis)
 
 

@@ -16,6 +16,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 
+# The store's errors (tactful.errors), importable from here as before.
+from tactful.errors import Conflict as Conflict
+from tactful.errors import InvalidInput as InvalidInput
+from tactful.errors import NotFound as NotFound
+from tactful.errors import StoreError as StoreError
+from tactful.errors import StoreUnavailable as StoreUnavailable
+from tactful.errors import TooLarge as TooLarge
+
 DEFAULT_PATH = "tactful.db"
 ENV_URL = "TACTFUL_DATABASE_URL"
 ENV_TIMEOUT = "TACTFUL_DB_TIMEOUT"
@@ -23,23 +31,6 @@ DEFAULT_TIMEOUT_S = 30.0
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any two sessions migrating at once serialise on this PostgreSQL advisory lock.
 _PG_LOCK_KEY = 0x7AC7F0
-
-
-class StoreError(RuntimeError):
-    """The store cannot do what was asked; the message says why in one line."""
-
-
-class Conflict(StoreError):
-    """What was asked clashes with what the store holds (a name taken, the last admin)."""
-
-
-class InvalidInput(StoreError):
-    """A value the store will not keep (blank, out of order, not text); ``field`` names it. The API
-    answers 422 naming the field: a helpdesk must not retry it as it would a 503."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 T = TypeVar("T")
@@ -158,7 +149,7 @@ def describe(err: BaseException, url: str) -> str:
 
 @contextmanager
 def translated(url: str) -> Iterator[None]:
-    """Turn driver and migration errors into :class:`StoreError`."""
+    """Turn driver and migration errors into :class:`StoreUnavailable` (whatever the driver says)."""
     from alembic.util import CommandError
 
     try:
@@ -166,9 +157,9 @@ def translated(url: str) -> Iterator[None]:
     except StoreError:
         raise
     except exc.SQLAlchemyError as err:
-        raise StoreError(describe(err, url)) from None
+        raise StoreUnavailable(describe(err, url)) from None
     except CommandError as err:
-        raise StoreError(f"{display_url(url)}: migration failed: {err}") from None
+        raise StoreUnavailable(f"{display_url(url)}: migration failed: {err}") from None
 
 
 def alembic_config(connection: Connection | None = None) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from .context import StoreContext
-from .db import StoreError
+from .db import NotFound
 from .records import DeclinedTopic, ShipNotice, now, utc
 from .tables import Customer, DeclinedRequest, Promise, RequestTopic
 
@@ -41,7 +41,7 @@ def ship_request(ctx: StoreContext, topic: str) -> list[ShipNotice]:
             known = (
                 ", ".join(s.scalars(select(RequestTopic.topic).order_by(RequestTopic.topic))) or "none yet"
             )
-            raise StoreError(f"no declined request on {key!r} (topics: {known})")
+            raise NotFound(f"no declined request on {key!r} (topics: {known})")
         t.status, t.shipped_at = "shipped", t.shipped_at or at
         rows = s.execute(
             select(DeclinedRequest, Customer)

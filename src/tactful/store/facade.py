@@ -26,7 +26,7 @@ from tactful.sanitize import text_problem
 
 from . import cases, db, declined, deliveries, feedback, followups, history, practice, review, transfer, users
 from .context import StoreContext
-from .db import InvalidInput, StoreError
+from .db import InvalidInput, NotFound
 from .records import (
     AttemptInfo,
     CaseHit,
@@ -381,7 +381,7 @@ class Store:
         from .report_queries import REPORTS
 
         if name not in REPORTS:
-            raise StoreError(f"unknown report {name!r}; choose one of: {', '.join(REPORTS)}")
+            raise NotFound(f"unknown report {name!r}; choose one of: {', '.join(REPORTS)}")
         with self._ctx.read() as s:
             return REPORTS[name](s)
 

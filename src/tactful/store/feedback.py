@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from .context import StoreContext
-from .db import InvalidInput, StoreError
+from .db import InvalidInput, NotFound
 from .records import now, to_db
 from .redact import redact_optional
 from .rows import find_customer, is_id
@@ -21,7 +21,7 @@ def add_feedback(ctx: StoreContext, case_id: int, csat: int, comment: str | None
         raise InvalidInput("csat", f"CSAT must be a whole number from 1 to 5, not {csat!r}")
     with ctx.write() as s:
         if not is_id(case_id) or s.get(Case, case_id) is None:
-            raise StoreError(f"no case #{case_id} in the store")
+            raise NotFound(f"no case #{case_id} in the store")
         text_ = redact_optional(comment) if redact else comment
         s.add(Feedback(case_id=case_id, csat=csat, comment=text_, created_at=now()))
 
@@ -30,12 +30,12 @@ def accept_alternative(ctx: StoreContext, case_id: int, position: int) -> None:
     with ctx.write() as s:
         refusal = s.scalar(select(Refusal).where(Refusal.case_id == case_id)) if is_id(case_id) else None
         if refusal is None:
-            raise StoreError(f"case #{case_id} is not a recorded refusal")
+            raise NotFound(f"case #{case_id} is not a recorded refusal")
         alt = s.scalar(
             select(Alternative).where(Alternative.refusal_id == refusal.id, Alternative.position == position)
         )
         if alt is None:
-            raise StoreError(f"case #{case_id} has no alternative #{position}")
+            raise NotFound(f"case #{case_id} has no alternative #{position}")
         alt.accepted = True
 
 

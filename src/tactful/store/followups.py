@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select, update
 
 from .assemble import followup_info
 from .context import StoreContext
-from .db import InvalidInput, StoreError
+from .db import InvalidInput, NotFound
 from .records import FollowUpInfo, now, to_db
 from .rows import customer_id, is_id, page
 from .tables import Customer, FollowUp, Promise
@@ -62,7 +62,7 @@ def followup(ctx: StoreContext, id: int) -> FollowUpInfo:
     with ctx.read() as s:
         row = s.execute(query).first() if is_id(id) else None
         if row is None:
-            raise StoreError(f"no follow-up #{id} in the store")
+            raise NotFound(f"no follow-up #{id} in the store")
         return followup_info(row[0], row[1], now())
 
 
@@ -89,7 +89,7 @@ def complete_followup(ctx: StoreContext, id: int) -> None:
     with ctx.write() as s:
         f = s.get(FollowUp, id) if is_id(id) else None
         if f is None:
-            raise StoreError(f"no follow-up #{id} in the store")
+            raise NotFound(f"no follow-up #{id} in the store")
         if f.status == "done":
             return
         f.status, f.done_at = "done", now()

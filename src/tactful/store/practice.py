@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .context import StoreContext
-from .db import StoreError
+from .db import InvalidInput, NotFound
 from .records import AttemptInfo, ScenarioInfo, now, utc
 from .tables import Attempt, Scenario
 
@@ -21,7 +21,7 @@ def add_scenario(
     created_by: str | None,
 ) -> None:
     if not id.strip() or not title.strip() or not customer_message.strip():
-        raise StoreError("a scenario needs an id, a title and a customer message")
+        raise InvalidInput(None, "a scenario needs an id, a title and a customer message")
     with ctx.write() as s:
         found = s.get(Scenario, id)
         if found is None:
@@ -52,7 +52,7 @@ def record_attempt(
 ) -> int:
     with ctx.write() as s:
         if s.get(Scenario, scenario_id) is None:
-            raise StoreError(f"no practice scenario {scenario_id!r}")
+            raise NotFound(f"no practice scenario {scenario_id!r}")
         attempt = Attempt(
             user=user,
             scenario_id=scenario_id,

@@ -11,7 +11,7 @@ from typing import Any, overload
 
 from tactful.sanitize import csv_row, for_terminal
 
-from .db import StoreError
+from .db import InvalidInput
 
 
 @overload
@@ -36,7 +36,7 @@ def to_db(value: datetime | None) -> datetime | None:
             value = value.astimezone(timezone.utc).replace(tzinfo=None)
         except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
             stamp = value.isoformat()
-            raise StoreError(f"the time {stamp} must be within the years 1 to 9999 in UTC") from None
+            raise InvalidInput(None, f"the time {stamp} must be within the years 1 to 9999 in UTC") from None
     return value
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tactful.errors import WebhookError as WebhookError
+
 from .records import FollowUpInfo
-
-
-class WebhookError(RuntimeError):
-    """The webhook could not be reached or refused the reminder."""
 
 
 def reminder(item: FollowUpInfo) -> dict[str, Any]:

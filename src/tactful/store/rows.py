@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .db import InvalidInput, StoreError
+from .db import InvalidInput, NotFound
 from .records import now
 from .tables import Customer
 
@@ -62,5 +62,5 @@ def customer_id(s: Session, key: str, name: str | None = None) -> int:
 def find_customer(s: Session, key: str) -> Customer:
     customer = s.scalar(select(Customer).where(Customer.key == key))
     if customer is None:
-        raise StoreError(f"no customer {key!r} in the store")
+        raise NotFound(f"no customer {key!r} in the store")
     return customer

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .assemble import user_info
 from .context import StoreContext
-from .db import Conflict, InvalidInput, StoreError
+from .db import Conflict, InvalidInput, NotFound
 from .records import UserInfo, now
 from .rows import is_id
 from .tables import PageSession, User
@@ -97,7 +97,7 @@ def end_session(ctx: StoreContext, session_id: str) -> None:
 def _user_named(s: Session, name: str) -> User:
     user = s.scalar(select(User).where(User.name == name.strip()))
     if user is None:
-        raise StoreError(f"no user named {name.strip()!r}")
+        raise NotFound(f"no user named {name.strip()!r}")
     return user
 
 

@@ -1,5 +1,8 @@
 """Every failure answers ``{"error": {"code": "...", "message": "..."}}`` with the right status.
 
+A :class:`~tactful.errors.TactfulError` is answered by its ``code``, with the status :data:`STATUS`
+gives that code: one table, and no message is ever read to choose a status.
+
 Never a stack trace: validation errors are summarised without echoing the (hostile, possibly
 huge) input, and an unhandled exception becomes a 500 with a reference the operator finds in
 the log. Browsers asking a page they may not see are sent to ``/login`` instead of a JSON 401.
@@ -20,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tactful.store.db import StoreError
+from tactful.errors import StoreError, TactfulError
 
 log = logging.getLogger("tactful.web")
 
@@ -41,8 +44,19 @@ CODES: dict[int, str] = {
 }
 
 
-class APIError(Exception):
-    """Raise from any route or dependency to answer with a JSON error."""
+#: The HTTP status for each code of :mod:`tactful.errors` a request can run into. A store error whose
+#: code is not here (there is none today) is 503, as for a store that cannot be used.
+STATUS: dict[str, int] = {
+    "not_found": 404,
+    "conflict": 409,
+    "text_too_large": 413,
+    "invalid_input": 422,
+    "store_unavailable": 503,
+}
+
+
+class APIError(TactfulError):
+    """Raise from any route or dependency to answer with a JSON error (``code`` is the JSON's)."""
 
     def __init__(
         self,
@@ -56,9 +70,15 @@ class APIError(Exception):
         super().__init__(message)
         self.status = status
         self.code = code
-        self.message = message
         self.headers = dict(headers or {})
         self.field = field  # the request field at fault, when one is: sent as error.field
+
+
+def api_error(exc: TactfulError) -> APIError:
+    """The JSON error for ``exc``: its code, the status :data:`STATUS` gives it, its message and, for
+    :class:`~tactful.errors.InvalidInput`, the field at fault."""
+    message = exc.message or type(exc).__name__
+    return APIError(STATUS.get(exc.code, 503), exc.code, message, field=getattr(exc, "field", None))
 
 
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -131,10 +151,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _store_error(request: Request, exc: Exception) -> Response:
     """A store failure outside ``store_call`` (a page, the token lookup): JSON with a code, not a 500."""
-    from tactful.web.api.store_calls import store_error
-
     assert isinstance(exc, StoreError)
-    return await _api_error(request, store_error(exc))
+    return await _api_error(request, api_error(exc))
 
 
 def install_error_handlers(app: FastAPI) -> None:

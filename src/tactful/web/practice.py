@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from tactful.contract import CHARACTERISTICS
+from tactful.errors import ScenarioError as ScenarioError
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}\Z")
@@ -39,10 +40,6 @@ RUBRIC: dict[str, tuple[str, str]] = {
     "positive_language": ("Positive language", "Frame the answer around what can be done."),
     "follow_up": ("Follow-up", "Offer a next step or a way back; ask for what is missing."),
 }
-
-
-class ScenarioError(ValueError):
-    """A scenario file or form that cannot be used; the message says which field and why."""
 
 
 @dataclass(frozen=True, slots=True)

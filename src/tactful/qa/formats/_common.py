@@ -1,5 +1,5 @@
 """What the importers share: opening the export, CSV rows, required fields, turns, timestamps, HTML
-bodies, channels."""
+bodies (the channels are :mod:`tactful.channels`)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from tactful.batch import CountingReader
+from tactful.bulk.reader import BinaryInput, InputFile
 from tactful.qa.conversation import Conversation, MissingField, Problem, QAError, Role, Turn
 from tactful.qa.jsonstream import Slice, at, iter_documents
-from tactful.textio import InputError, open_binary
+from tactful.textio import InputError
 
 Item = Conversation | Problem
 Convert = Callable[[dict[str, Any], str], Conversation | None]
@@ -45,11 +45,9 @@ class Source:
         self.size = 0
         for path in self.files:
             with _open(path) as f:
-                self.size += os.fstat(f.fileno()).st_size
+                self.size += f.size or 0
         self._done = 0
-        self._counter: CountingReader | None = None
-        self._raw: BinaryIO | None = None
-        self._stream: io.BufferedReader | None = None
+        self._file: InputFile | None = None
 
     def parts(self) -> Iterator[tuple[str, bool, io.BufferedReader]]:
         """Each file in turn as ``(name, whether positions name it, stream)``."""
@@ -59,29 +57,26 @@ class Source:
     @property
     def stream(self) -> io.BufferedReader:
         """The one file of a format that reads a single file (CSV, TWCS)."""
-        if self._stream is None:
+        if self._file is None:
             if self.multiple:
                 raise QAError(f"{self.name}: this format reads one file, not {len(self.files)}")
-            self._open_next(self.files[0])
-        assert self._stream is not None
-        return self._stream
+            return self._open_next(self.files[0])
+        return self._file.stream
 
     def _open_next(self, path: str) -> io.BufferedReader:
-        if self._raw is not None:
-            self._done += self._counter.count if self._counter else 0
-            self._raw.close()
-        self._raw = _open(path)
-        self._counter = CountingReader(self._raw)
-        self._stream = io.BufferedReader(self._counter, buffer_size=1 << 20)
-        return self._stream
+        if self._file is not None:
+            self._done += self._file.counter.count
+            self._file.close()
+        self._file = _open(path)
+        return self._file.stream
 
     @property
     def done(self) -> int:
-        return self._done + (self._counter.count if self._counter else 0)
+        return self._done + (self._file.counter.count if self._file else 0)
 
     def close(self) -> None:
-        if self._raw is not None:
-            self._raw.close()
+        if self._file is not None:
+            self._file.close()
 
 
 def _expand(path: str) -> list[str]:
@@ -101,17 +96,15 @@ def _expand(path: str) -> list[str]:
     return found
 
 
-def _open(path: str) -> BinaryIO:
+def _open(path: str) -> InputFile:
+    """One file of the export (``-`` is a file name here), its first bytes checked to be text."""
     try:
-        raw = open_binary(path)
+        return InputFile(path, stdin=False)
+    except BinaryInput:
+        message = f"{path}: looks like a binary or compressed file; expected a UTF-8 text export"
+        raise QAError(message) from None
     except InputError as exc:
         raise QAError(str(exc)) from None
-    head = raw.read(8192)
-    raw.seek(0)
-    if b"\x00" in head or head.startswith((b"\x1f\x8b", b"PK\x03\x04")):
-        raw.close()
-        raise QAError(f"{path}: looks like a binary or compressed file; expected a UTF-8 text export")
-    return raw
 
 
 def json_conversations(source: Source, fmt: str, convert: Convert) -> Iterator[Item]:
@@ -341,31 +334,6 @@ def ordered(turns: list[Any]) -> list[Any]:
     return sorted(turns, key=lambda t: t.at) if all(t.at for t in turns) else turns
 
 
-_CHANNELS = {
-    "email": "email",
-    "mail": "email",
-    "web": "email",
-    "portal": "email",
-    "api": "email",
-    "phone": "email",
-    "chat": "chat",
-    "native_messaging": "chat",
-    "messaging": "chat",
-    "sms": "chat",
-    "whatsapp": "chat",
-    "webwidget": "chat",
-    "web_widget": "chat",
-    "api_channel": "chat",
-    "telegram": "chat",
-    "line": "chat",
-    "twitter": "social",
-    "facebook": "social",
-    "instagram": "social",
-    "social": "social",
-    "tweet": "social",
-}
-
-
 # Support accounts on Twitter sign each tweet: "... -KC", "... ^JP", "... *SR", "... -Becky".
 _SIGNATURE = re.compile(r"(?:\^|\*|(?<=\s)[-\u2013\u2014~/])\s?([A-Z][A-Za-z]{1,11})\s*\Z")
 
@@ -375,16 +343,3 @@ def signed_agent(handle: str, text: str) -> str:
     sharing one account is still reported per person; unsigned tweets stay under the handle."""
     match = _SIGNATURE.search(text)
     return f"{handle} ^{match.group(1)}" if match else handle
-
-
-def channel(value: Any, default: str = "email") -> str:
-    """Map a vendor's channel name onto the channels tactful.toml knows (email, chat, social)."""
-    if not isinstance(value, str) or not value:
-        return default
-    key = value.lower().rsplit("::", 1)[-1].replace(" ", "_").strip("_")
-    if key in _CHANNELS:
-        return _CHANNELS[key]
-    for name, mapped in _CHANNELS.items():  # "twitter_profile", "facebook_page", "whatsapp_business"
-        if key.startswith(name):
-            return mapped
-    return default

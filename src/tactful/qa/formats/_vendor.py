@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from tactful.errors import ShapeError as ShapeError
 from tactful.qa.conversation import Conversation, MissingField, Problem, QAError, Role, Turn
 from tactful.qa.jsonstream import Slice, at, iter_documents
 
@@ -37,10 +38,6 @@ from tactful.qa.jsonstream import Slice, at, iter_documents
 ROLES = ("agent", "customer", "bot", "note", "skip")
 _TURN_ROLES: dict[str, Role] = {"agent": "agent", "customer": "customer", "bot": "bot"}
 _BATCH = 5_000
-
-
-class ShapeError(ValueError):
-    """A document that no shape of the vendor fits (the message says which shapes are read)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tactful.channels import generic_channel
 from tactful.qa.conversation import Conversation, MissingField, Problem, Role
 from tactful.qa.formats._common import (
     Item,
     Said,
     Source,
-    channel,
     csv_rows,
     make_turn,
     message_turns,
@@ -55,7 +55,7 @@ def convert(record: dict[str, Any], position: str) -> Conversation:
         raise ValueError("field 'notes' must be a count")
     notes += sum(1 for m in messages if isinstance(m, dict) and m.get("private") is True)
     return Conversation(
-        id=str(conv_id), channel=channel(record.get("channel")), turns=ordered(turns), notes=notes
+        id=str(conv_id), channel=generic_channel(record.get("channel")), turns=ordered(turns), notes=notes
     )
 
 
@@ -100,7 +100,9 @@ def read_csv(source: Source) -> Iterator[Item]:
                 current.turns = ordered(current.turns)
                 yield current
             current = Conversation(
-                id=rec["conversation_id"], channel=channel(rec.get("channel")), position=f"line {line}"
+                id=rec["conversation_id"],
+                channel=generic_channel(rec.get("channel")),
+                position=f"line {line}",
             )
         if turn is None:
             current.notes += 1

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tactful.web import webhooks
-from tactful.web.api import cases, policies, team, text
+from tactful.web.api import cases, policies, team, text, webhooks
 
 router = APIRouter()
 router.include_router(text.fast_router)
