@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tactful.cli_kb import kb as kb_command
+from tactful.cli.kb import kb as kb_command
 from tactful.kb import (
     STORE_EXAMPLE,
     Condition,

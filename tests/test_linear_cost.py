@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import tactful
-from tactful.cli_rewrite import word_diff
+from tactful.cli.rewrite import word_diff
 from tactful.kb import STORE_EXAMPLE, load_kb
 from tactful.store import Store, open_store
 

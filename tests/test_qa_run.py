@@ -189,9 +189,10 @@ def test_cli_errors_exit_2_and_name_the_problem(tmp_path: Path, args: list[str],
 
 
 def test_cli_lists_the_library_formats() -> None:
-    from tactful import cli_qa, qa
+    from tactful import qa
+    from tactful.cli.qa import FORMATS
 
-    assert cli_qa.FORMATS == qa.FORMATS
+    assert FORMATS == qa.FORMATS
 
 
 def test_library_rejects_unknown_format(tmp_path: Path) -> None:

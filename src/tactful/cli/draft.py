@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tactful.cli_common import fail
-from tactful.cli_kb import KB_HELP, load_inputs_or_fail, parse_facts
+from tactful.cli.common import fail
+from tactful.cli.kb import KB_HELP, load_inputs_or_fail, parse_facts
 from tactful.sanitize import for_terminal, json_for_terminal
 
 

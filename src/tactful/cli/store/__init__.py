@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from tactful.cli_common import fail
+from tactful.cli.common import fail
 from tactful.sanitize import for_terminal, json_for_terminal
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from tactful.cli_common import fail
+from tactful.cli.common import fail
 from tactful.sanitize import json_for_terminal
 
 

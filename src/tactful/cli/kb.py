@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tactful.cli_common import fail
+from tactful.cli.common import fail
 from tactful.sanitize import json_for_terminal
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tactful.cli_common import fail
-from tactful.cli_kb import KB_HELP, load_inputs_or_fail, parse_facts
+from tactful.cli.common import fail
+from tactful.cli.kb import KB_HELP, load_inputs_or_fail, parse_facts
 from tactful.sanitize import for_terminal, json_for_terminal
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from tactful.cli_common import fail, progress_bar
+from tactful.cli.common import fail, progress_bar
 
 #: Rejects echoed one by one on stderr before the rest are only counted (all are in the rejects file).
 MAX_REJECTS_SHOWN = 20

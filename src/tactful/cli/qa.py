@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from tactful.cli_common import fail, progress_bar
+from tactful.cli.common import fail, progress_bar
 
 #: The same as ``tactful.qa.FORMATS`` (a test checks it); kept here so ``tactful --help`` stays light.
 FORMATS = ("zendesk", "freshdesk", "helpscout", "intercom", "chatwoot", "twcs", "ibm", "csv", "jsonl")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from tactful import __version__
-from tactful.cli_common import fail
+from tactful.cli.common import fail
 from tactful.sanitize import json_for_terminal
 
 
@@ -167,15 +167,15 @@ def eval_command(what: tuple[str, ...], data_dir: str | None, out: str | None) -
 
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts lazily)."""
-    from tactful.cli_batch import batch
-    from tactful.cli_draft import draft
-    from tactful.cli_kb import kb
-    from tactful.cli_pull import pull
-    from tactful.cli_qa import qa
-    from tactful.cli_rewrite import rewrite
-    from tactful.cli_serve import serve
-    from tactful.cli_store import register as register_store_commands
-    from tactful.cli_understand import understand
+    from tactful.cli.batch import batch
+    from tactful.cli.draft import draft
+    from tactful.cli.kb import kb
+    from tactful.cli.pull import pull
+    from tactful.cli.qa import qa
+    from tactful.cli.rewrite import rewrite
+    from tactful.cli.serve import serve
+    from tactful.cli.store import register as register_store_commands
+    from tactful.cli.understand import understand
 
     for command in (batch, draft, kb, pull, qa, rewrite, serve, understand):
         main.add_command(command)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from tactful.cli_common import fail
-from tactful.cli_kb import KB_HELP
+from tactful.cli.common import fail
+from tactful.cli.kb import KB_HELP
 
 
 def _check_port(host: str, port: int) -> None:
@@ -79,7 +79,7 @@ def serve(
     """Serve the REST API (/v1, docs at /docs), the webhooks and the web page."""
     import uvicorn
 
-    from tactful.cli_kb import load_kb_or_fail
+    from tactful.cli.kb import load_kb_or_fail
     from tactful.config import ConfigError, load_config
     from tactful.kb import configured_kb
     from tactful.store import open_store

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from tactful.cli_common import fail
+from tactful.cli.common import fail
 
 VENDORS = ("zendesk", "freshdesk", "chatwoot")
 
