@@ -252,7 +252,7 @@ def test_corrupt_and_locked_files_give_an_error_not_a_traceback(
 
 
 def test_cli_offers_every_report() -> None:
-    from tactful.cli.store import REPORT_NAMES
+    from tactful.cli.store.reporting import REPORT_NAMES
     from tactful.store.reports import REPORTS
 
     assert list(REPORT_NAMES) == list(REPORTS)

@@ -1,12 +1,15 @@
-"""What every command shares: one-line errors on stderr with exit code 2, never a traceback; the
-progress bar of the long-running commands."""
+"""What every command shares: one-line errors on stderr with exit code 2, never a traceback, and the
+one way a command loads its ``tactful.toml``."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from tactful.config import Config
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -16,36 +19,19 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def progress_bar(enabled: bool, label: str, *columns: str) -> ProgressBar | None:
-    """A bar labelled ``label`` (then bytes done, the ``columns`` and the time left), or None when
-    ``enabled`` is false or stderr is no TTY."""
-    return ProgressBar(label, *columns) if enabled and sys.stderr.isatty() else None
+def load_config_or_fail(path: str | None) -> Config:
+    """``--config PATH``, else ``$TACTFUL_CONFIG``, else ``./tactful.toml``, else the defaults; a file
+    that cannot be used ends the command with the error that names the file and the key."""
+    from tactful import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        fail(str(exc))
 
 
-class ProgressBar:
-    """rich's bar on stderr, redrawn only by :meth:`show`: no auto-refresh thread, because the workers
-    fork after it starts, and forking a threaded process is fragile."""
-
-    def __init__(self, label: str, *columns: str) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self.label = label
-        self.progress = Progress(
-            TextColumn(label),
-            BarColumn(),
-            DownloadColumn(),
-            *(TextColumn(column) for column in columns),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            auto_refresh=False,
-            transient=True,
-        )
-        self._task: Any = None
-
-    def show(self, done: int, total: int | None, **fields: Any) -> None:
-        """Bytes ``done`` of ``total``; ``fields`` fill the ``{task.fields[...]}`` of the columns."""
-        if self._task is None:
-            self._task = self.progress.add_task(self.label, total=total, **fields)
-        self.progress.update(self._task, completed=done, **fields)
-        self.progress.refresh()
+def check_config_or_fail(path: str | None) -> None:
+    """For the commands that read nothing from ``tactful.toml``: a ``--config`` given is still checked,
+    so a script may pass the team's config to every command and a typo in it is still caught."""
+    if path is not None:
+        load_config_or_fail(path)
