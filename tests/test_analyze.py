@@ -128,6 +128,7 @@ def test_empty_reply_is_a_clear_nothing_to_analyze(text: str) -> None:
     assert all(not c["applicable"] for c in out["characteristics"].values())
 
 
+@pytest.mark.slow
 def test_huge_reply_within_the_limit_is_analyzed_and_over_it_refused() -> None:
     megabyte = ("We can't refund this order. " * 40_000)[:1_000_000]
     assert analyze(megabyte).is_refusal

@@ -26,6 +26,8 @@ from tactful.cli.rewrite import word_diff
 from tactful.kb import STORE_EXAMPLE, load_kb
 from tactful.store import Store, open_store
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 REPLY = (EXAMPLES / "reply.txt").read_text(encoding="utf-8")
 MESSAGE = (EXAMPLES / "customer.txt").read_text(encoding="utf-8")

@@ -221,6 +221,7 @@ def _qa(export: Path, out: Path, *extra: str, env: dict[str, str] | None = None)
     )
 
 
+@pytest.mark.slow
 def test_crash_then_rerun_continues_without_duplicates(tmp_path: Path) -> None:
     export = make_export(tmp_path / "big.jsonl", 300)
     args = ("--chunk-size", "20", "--workers", "1")
@@ -241,6 +242,7 @@ def test_crash_then_rerun_continues_without_duplicates(tmp_path: Path) -> None:
     assert len(keys) == len(set(keys)) == 240  # 4 of every 5 replies refuse
 
 
+@pytest.mark.slow
 def test_ctrl_c_then_rerun_continues_without_duplicates(tmp_path: Path) -> None:
     """The run waits after its third commit (a test hook), so the Ctrl-C lands mid-run on any machine:
     then exactly three chunks are kept and the rerun goes on from the fourth."""

@@ -221,6 +221,7 @@ def _cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.Compl
     )
 
 
+@pytest.mark.slow
 def test_corrupt_and_locked_files_give_an_error_not_a_traceback(
     tmp_path: Path, files: dict[str, str]
 ) -> None:
