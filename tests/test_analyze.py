@@ -128,6 +128,7 @@ def test_empty_reply_is_a_clear_nothing_to_analyze(text: str) -> None:
     assert all(not c["applicable"] for c in out["characteristics"].values())
 
 
+@pytest.mark.slow
 def test_huge_reply_within_the_limit_is_analyzed_and_over_it_refused() -> None:
     megabyte = ("We can't refund this order. " * 40_000)[:1_000_000]
     assert analyze(megabyte).is_refusal
@@ -135,10 +136,63 @@ def test_huge_reply_within_the_limit_is_analyzed_and_over_it_refused() -> None:
         analyze(megabyte, config=parse_config({"limits": {"max_chars": 1000}}))
 
 
+#: Runs in a child process, so that a pattern that backtracks without end fails the test at the
+#: timeout instead of hanging the suite. For each run of characters the patterns care about it times
+#: 100,000 and 1,000,000 characters (the best of a few, so one busy moment does not decide) and
+#: reports what the analysis of the megabyte says.
+_MEGABYTE_SCRIPT = """
+import gc, json, sys, time
+from tactful import analyze
+
+def best(text, runs):
+    times = []
+    for _ in range(runs):
+        gc.disable()
+        start = time.perf_counter()
+        result = analyze(text)
+        times.append(time.perf_counter() - start)
+        gc.enable()
+    return min(times), result
+
+out = []
+for unit in json.loads(sys.argv[1]):
+    small, large = [(unit * (n // len(unit) + 1))[:n] for n in (100_000, 1_000_000)]
+    analyze(small)  # warm: lexicons, compiled patterns
+    t_small, _ = best(small, 3)
+    t_large, result = best(large, 1)
+    if t_large > 20 * t_small:  # slow once: measure again before calling it a trend
+        t_large = min(t_large, best(large, 2)[0])
+    d = result.to_dict()
+    spans_inside = all(0 <= f["start"] <= f["end"] <= len(large) for f in d["findings"])
+    out.append({"unit": unit, "ratio": t_large / max(t_small, 1e-3), "score": d["score"],
+                "words": d["counts"]["words"], "spans_inside": spans_inside})
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
 def test_adversarial_megabyte_does_not_backtrack() -> None:
-    # Long runs of the characters the patterns care about; each must stay linear.
-    for chunk in ("a" * 1_000_000, "!" * 1_000_000, "CAN'T " * 150_000, "we " * 300_000, "or " * 300_000):
-        analyze(chunk[:1_000_000])
+    """A megabyte of one repeated unit is analyzed soundly, in time linear in its length: ten times
+    the text may take ten times as long (a backtracking pattern gives 100x or never ends)."""
+    import subprocess
+    import sys
+
+    # each unit and the words a megabyte of it holds: a run of letters is one word, marks are none
+    words = {"a": 1, "!": 0, "CAN'T ": 166_667, "we ": 333_334, "or ": 333_334}
+    run = subprocess.run(
+        [sys.executable, "-c", _MEGABYTE_SCRIPT, json.dumps(list(words))],
+        capture_output=True,
+        text=True,
+        timeout=600,  # about 10 s on a quiet machine
+    )
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout)
+    assert [r["unit"] for r in results] == list(words)
+    for r in results:
+        assert 0 <= r["score"] <= 100 and r["spans_inside"] and r["words"] == words[r["unit"]], r
+        assert r["ratio"] <= 30, (
+            f"{r['unit']!r}: 1,000,000 characters took {r['ratio']:.0f}x 100,000 (linear: 10x)"
+        )
 
 
 def test_wrong_types_are_refused() -> None:

@@ -305,6 +305,7 @@ def _big_input(path: Path, lines: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_streaming_memory_stays_flat(tmp_path: Path) -> None:
     small = _big_input(tmp_path / "small.jsonl", 100)  # ~5 MB
     big = _big_input(tmp_path / "big.jsonl", 1200)  # ~60 MB

@@ -27,7 +27,6 @@ OLD_HOMES = [
     ("tactful.kb.policy", "KBError"),
     ("tactful.kb", "KBError"),
     ("tactful.bulk.batch", "BatchError"),
-    ("tactful.batch", "BatchError"),
     ("tactful.qa.conversation", "QAError"),
     ("tactful.qa.conversation", "MissingField"),
     ("tactful.qa.formats._vendor", "ShapeError"),

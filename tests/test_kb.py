@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tactful.cli_kb import kb as kb_command
+from tactful.cli.kb import kb as kb_command
 from tactful.kb import (
     STORE_EXAMPLE,
     Condition,
@@ -301,6 +301,7 @@ PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(max_size=80), st.lists(PIECES, max_size=8).map(" ".join), st.integers(), st.none()))
 def test_parser_never_runs_code_and_only_raises_its_own_error(text: Any) -> None:

@@ -22,9 +22,11 @@ from typing import Any
 import pytest
 
 import tactful
-from tactful.cli_rewrite import word_diff
+from tactful.cli.rewrite import word_diff
 from tactful.kb import STORE_EXAMPLE, load_kb
 from tactful.store import Store, open_store
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 REPLY = (EXAMPLES / "reply.txt").read_text(encoding="utf-8")

@@ -25,6 +25,8 @@ from tactful.composer.guard import Inputs, check
 from tactful.config import Config, Llm
 from tactful.kb import STORE_EXAMPLE, load_kb
 
+pytestmark = pytest.mark.slow
+
 MESSAGES = [
     ("I bought the Aurora blender (order 5521) on March 3 and it broke. I want a refund.", {}),
     ("Give me a 30% discount on my next order or I'm leaving.", {}),

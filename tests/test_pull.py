@@ -113,6 +113,7 @@ def test_a_second_pull_fetches_only_what_changed(vendor: str, tmp_path: Path) ->
     assert three["messages"][-1]["text"] == "And what about a partial refund?"
 
 
+@pytest.mark.slow
 def test_429_with_retry_after_and_a_500_midway_are_waited_out(tmp_path: Path) -> None:
     with HelpdeskServer("zendesk") as clean:
         run("zendesk", clean, tmp_path / "clean.jsonl")
@@ -129,6 +130,7 @@ def test_429_with_retry_after_and_a_500_midway_are_waited_out(tmp_path: Path) ->
     assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_pull_that_fails_midway_keeps_its_pages_and_the_rerun_goes_on(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     with HelpdeskServer("freshdesk") as server:
@@ -143,6 +145,7 @@ def test_a_pull_that_fails_midway_keeps_its_pages_and_the_rerun_goes_on(tmp_path
     assert summary.total == 5 and sorted(r["id"] for r in lines(out)) == ["1", "2", "3", "4", "5"]
 
 
+@pytest.mark.slow
 def test_kill_9_midway_then_the_same_command_finishes_without_duplicates(tmp_path: Path) -> None:
     with HelpdeskServer("zendesk") as clean:
         run("zendesk", clean, tmp_path / "clean.jsonl")

@@ -12,6 +12,8 @@ import pytest
 from tactful.qa import QAOptions, run_qa
 from test_qa_run import FIXTURES, make_export  # tests/ is on sys.path (pytest prepend mode)
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:

@@ -32,6 +32,7 @@ def test_chart_labels_are_escaped() -> None:
     assert "<b>" not in svg and "&lt;b&gt;x&lt;/b&gt;" in svg and "a&amp;b" in svg
 
 
+@pytest.mark.slow
 def test_report_opens_offline_in_chromium(browser: Any, tmp_path: Path) -> None:
     run_qa(str(FIXTURES / "zendesk.json"), tmp_path / "o", QAOptions(fmt="zendesk", workers=1))
     url = (tmp_path / "o" / "report.html").resolve().as_uri()

@@ -142,6 +142,7 @@ def test_every_match_holds_a_cue() -> None:
             assert any(c in window for c in det.cues), text[a:b]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "hostile",
     [

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tactful.cli_understand import understand as understand_command
+from tactful.cli.understand import understand as understand_command
 from tactful.text import fold
 from tactful.text.patterns import WordStarts
 from tactful.understanding import (

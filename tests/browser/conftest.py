@@ -126,3 +126,11 @@ def manager_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
 def console_errors() -> Any:
     """``console_errors(page)``: the console errors and uncaught exceptions the page has seen so far."""
     return lambda page: list(_CONSOLE_ERRORS.get(id(page), []))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is slow (a server, a browser, screenshots): ``-m "not slow"`` leaves them out."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.slow)

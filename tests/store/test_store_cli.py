@@ -221,6 +221,7 @@ def _cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.Compl
     )
 
 
+@pytest.mark.slow
 def test_corrupt_and_locked_files_give_an_error_not_a_traceback(
     tmp_path: Path, files: dict[str, str]
 ) -> None:
@@ -252,7 +253,7 @@ def test_corrupt_and_locked_files_give_an_error_not_a_traceback(
 
 
 def test_cli_offers_every_report() -> None:
-    from tactful.cli_store import REPORT_NAMES
+    from tactful.cli.store.reporting import REPORT_NAMES
     from tactful.store.report_queries import REPORTS
 
     assert list(REPORT_NAMES) == list(REPORTS)

@@ -57,6 +57,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_lose_nothing(store: Store, db_url: str, tmp_path: Path) -> None:
     procs = [
         subprocess.Popen(

@@ -108,6 +108,7 @@ LATER = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("revision", sorted(LATER))
 def test_an_export_from_an_older_schema_loads_into_a_new_store(
     store: Store, other_url: str, tmp_path: Path, revision: str

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -172,7 +174,11 @@ def test_served_connections_switch_nagle_off(web_app: object) -> None:
                 finally:
                     loop.close()
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
-                assert client
+                # the switch is on the connection the client holds, and it still carries bytes
+                assert accepted.getpeername() == client.getsockname()
+                accepted.sendall(b"ok")
+                client.settimeout(10)
+                assert client.recv(2, socket.MSG_WAITALL) == b"ok"
 
 
 def test_warm_up_freezes_the_start_up_objects(web_app: object) -> None:

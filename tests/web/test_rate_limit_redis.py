@@ -103,6 +103,7 @@ def test_a_hung_redis_costs_one_timeout_then_is_left_alone_for_a_while() -> None
     assert sum(spent[1:]) < 0.05
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_bad_redis_url_before_starting(tmp_path: Path) -> None:
     result = subprocess.run(
         [

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +30,10 @@ PROBLEMS = "problems.jsonl"
 OUTPUTS = (TURNS, PROBLEMS, "agents.csv", "characteristics.csv", "report.html", "summary.json")
 #: Test hook: commit this many chunks, write half of the next one, then die as a crash would.
 CRASH_ENV = "TACTFUL_QA_CRASH_AFTER"
+#: Test hook: commit this many chunks, then wait (at most PAUSE_S) for a Ctrl-C, so that a test's
+#: SIGINT lands mid-run however fast or slow the machine is.
+PAUSE_ENV = "TACTFUL_QA_PAUSE_AFTER"
+PAUSE_S = 600
 
 
 @dataclass(slots=True)
@@ -140,6 +145,7 @@ class Checkpoint:
         self.problems = self._open(PROBLEMS, sizes[1])
         self.log = open(self.state / "progress.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - close()
         self._crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
+        self._pause_after = int(os.environ.get(PAUSE_ENV, "0") or 0)
 
     def _clear(self) -> None:
         shutil.rmtree(self.state, ignore_errors=True)
@@ -210,6 +216,8 @@ class Checkpoint:
         self.log.flush()
         os.fsync(self.log.fileno())
         self.next_chunk = chunk_id + 1
+        if self._pause_after and self.next_chunk == self._pause_after:
+            time.sleep(PAUSE_S)  # a Ctrl-C raises KeyboardInterrupt here
 
     def finish(self) -> None:
         self.close()

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import click
 
-from tactful.cli_common import fail
-from tactful.cli_kb import KB_HELP, load_inputs_or_fail, parse_facts
+from tactful.cli.common import fail
+from tactful.cli.inputs import load_inputs_or_fail, parse_facts
+from tactful.cli.options import config_option, fact_option, format_option, kb_option
 from tactful.sanitize import for_terminal, json_for_terminal
 
 
 @click.command("draft")
 @click.argument("message", type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--kb", "kb_dir", help=KB_HELP)
-@click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact you know (repeatable).")
+@kb_option
+@fact_option()
 @click.option("--type", "request_type", help="Request type, when the message doesn't make it clear.")
 @click.option("--channel", type=click.Choice(["email", "chat", "social"]), default="email", show_default=True)
 @click.option("--variants", type=click.IntRange(1, 3), default=1, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
+@format_option("text", "json")
+@config_option
 def draft(
     message: str,
     kb_dir: str | None,
@@ -29,7 +30,7 @@ def draft(
     config_path: str | None,
 ) -> None:
     """Draft a reply to the customer's MESSAGE (a file, or - for standard input)."""
-    from tactful.composer import compose
+    from tactful import compose
 
     config, text, _, knowledge = load_inputs_or_fail(config_path, kb_dir, message)
     try:

@@ -13,7 +13,9 @@ import sys
 
 import click
 
-from tactful.cli_common import fail, progress_bar
+from tactful.cli.common import fail, load_config_or_fail
+from tactful.cli.options import config_option, format_option
+from tactful.cli.progress import progress_bar
 
 #: Rejects echoed one by one on stderr before the rest are only counted (all are in the rejects file).
 MAX_REJECTS_SHOWN = 20
@@ -33,16 +35,9 @@ MAX_REJECTS_SHOWN = 20
 @click.option(
     "--context-field", help="Field/column with a JSON object: policy, history, channel, timestamps."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["auto", "jsonl", "csv"]),
-    default="auto",
-    show_default=True,
-    help="Input format; auto goes by the extension (- is JSONL).",
-)
+@format_option("auto", "jsonl", "csv", help="Input format; auto goes by the extension (- is JSONL).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
+@config_option
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off anyway when stderr is no TTY).")
 def batch(
     input_path: str,
@@ -63,12 +58,8 @@ def batch(
     Exit 0: all written; 1: some rejected; 2: could not run.
     """
     from tactful.bulk import BatchError, BatchOptions, Reject, run_batch
-    from tactful.config import ConfigError, load_config
 
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        fail(str(exc))
+    config = load_config_or_fail(config_path)
     options = BatchOptions(
         text_field=text_field,
         customer_field=customer_field,

@@ -1,19 +1,9 @@
-"""What every command shares: one-line errors on stderr with exit code 2, never a traceback; the
-progress bar of the long-running commands."""
+"""The progress bar of the long-running commands (``batch``, ``qa``), on stderr."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
-
-import click
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    from tactful.sanitize import for_terminal
-
-    click.echo(f"error: {for_terminal(message)}", err=True)  # it may quote a customer id or a file
-    sys.exit(code)
+from typing import Any
 
 
 def progress_bar(enabled: bool, label: str, *columns: str) -> ProgressBar | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import click
 
-from tactful.cli_common import fail, progress_bar
+from tactful.cli.common import fail, load_config_or_fail
+from tactful.cli.options import config_option
+from tactful.cli.progress import progress_bar
 
 #: The same as ``tactful.qa.FORMATS`` (a test checks it); kept here so ``tactful --help`` stays light.
 FORMATS = ("zendesk", "freshdesk", "helpscout", "intercom", "chatwoot", "twcs", "ibm", "csv", "jsonl")
@@ -37,7 +39,7 @@ FORMATS = ("zendesk", "freshdesk", "helpscout", "intercom", "chatwoot", "twcs", 
     help="Agent turns per chunk (the unit of work and of resuming).",
 )
 @click.option("--restart", is_flag=True, help="Discard an earlier run in DIR and start over.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
+@config_option
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off anyway when stderr is no TTY).")
 def qa(
     exports: tuple[str, ...],
@@ -59,15 +61,11 @@ def qa(
     agents.csv, characteristics.csv and report.html. Interrupted or crashed? Run the same command
     again: it continues without redoing or duplicating work.
     """
-    from tactful.config import ConfigError, load_config
     from tactful.qa import QAError, QAOptions, Totals, run_qa
 
     export = exports[0] if len(exports) == 1 else ", ".join(exports)
 
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        fail(str(exc))
+    config = load_config_or_fail(config_path)
     if scheduler and engine != "dask":
         fail("--scheduler only applies to --engine dask")
     options = QAOptions(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import click
 
-from tactful.cli_common import fail
+from tactful.cli.common import check_config_or_fail, fail
+from tactful.cli.options import checked_config_option
 
 VENDORS = ("zendesk", "freshdesk", "chatwoot")
 
@@ -40,6 +41,7 @@ VENDORS = ("zendesk", "freshdesk", "chatwoot")
     help="Zendesk: the cursor-based export, or the time-based one with next_page links.",
 )
 @click.option("--restart", is_flag=True, help="Forget earlier pulls into --out and pull everything again.")
+@checked_config_option
 def pull(
     helpdesk: str,
     url: str,
@@ -49,6 +51,7 @@ def pull(
     credentials_file: str | None,
     pagination: str,
     restart: bool,
+    config_path: str | None,
 ) -> None:
     """Fetch a helpdesk's conversations by API into tactful's neutral JSONL.
 
@@ -60,6 +63,7 @@ def pull(
     from tactful.pull import PullError, PullOptions
     from tactful.pull import pull as run_pull
 
+    check_config_or_fail(config_path)
     options = PullOptions(
         url=url,
         out=out,

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tactful.cli_common import fail
-from tactful.cli_kb import KB_HELP, load_inputs_or_fail, parse_facts
+from tactful.cli.common import fail
+from tactful.cli.inputs import load_inputs_or_fail, parse_facts
+from tactful.cli.options import config_option, fact_option, format_option, kb_option
 from tactful.sanitize import for_terminal, json_for_terminal
 
 if TYPE_CHECKING:
@@ -18,17 +19,15 @@ if TYPE_CHECKING:
 @click.command("rewrite")
 @click.argument("draft", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--customer", type=click.Path(allow_dash=True, dir_okay=False), help="The customer's message.")
-@click.option("--kb", "kb_dir", help=KB_HELP)
+@kb_option
 @click.option("--no-kb", is_flag=True, help="Use no policies: add no reason or alternative from a KB.")
-@click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="A fact you know (repeatable).")
+@fact_option()
 @click.option("--type", "request_type", help="Request type, when the message doesn't make it clear.")
 @click.option("--channel", type=click.Choice(["email", "chat", "social"]), default="email", show_default=True)
 @click.option("--thread", is_flag=True, help="social: over 280 characters, write it as numbered tweets.")
 @click.option("--polish", is_flag=True, help="Have the LLM in tactful.toml [llm] reword it (guarded).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "diff"]), default="text", show_default=True
-)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
+@format_option("text", "json", "diff")
+@config_option
 def rewrite(
     draft: str,
     customer: str | None,
@@ -44,7 +43,7 @@ def rewrite(
 ) -> None:
     """Rewrite the agent's DRAFT (a file, or - for standard input); the decision never changes.
     A draft that opens with an @handle is a public post: its handle stays first, its sign-off last."""
-    from tactful.composer import rewrite as do_rewrite
+    from tactful import rewrite as do_rewrite
 
     if customer == "-" and draft == "-":
         fail("the draft and the customer's message can't both come from standard input")
@@ -55,8 +54,8 @@ def rewrite(
         result = do_rewrite(
             text,
             message,
-            parse_facts(facts),
-            knowledge,
+            facts=parse_facts(facts),
+            kb=knowledge,
             config=config,
             request_type=request_type,
             channel=channel,

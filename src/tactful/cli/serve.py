@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from tactful.cli_common import fail
-from tactful.cli_kb import KB_HELP
+from tactful.cli.common import fail, load_config_or_fail
+from tactful.cli.options import config_option, db_option, kb_option
 
 
 def _check_port(host: str, port: int) -> None:
@@ -31,11 +31,9 @@ def _check_port(host: str, port: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option(
-    "--db", "db_url", help="Database URL or SQLite file (default: $TACTFUL_DATABASE_URL, ./tactful.db)."
-)
-@click.option("--kb", "kb_dir", help=KB_HELP)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tactful.toml to use.")
+@db_option()
+@kb_option
+@config_option
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="uvicorn processes."
 )
@@ -79,18 +77,13 @@ def serve(
     """Serve the REST API (/v1, docs at /docs), the webhooks and the web page."""
     import uvicorn
 
-    from tactful.cli_kb import load_kb_or_fail
-    from tactful.config import ConfigError, load_config
+    from tactful.cli.inputs import load_kb_or_fail
     from tactful.kb import configured_kb
-    from tactful.store import open_store
-    from tactful.store.db import StoreError
+    from tactful.store import StoreError, open_store
     from tactful.store.demo import load_demo
     from tactful.web.app import NoDelayH11Protocol, WebSettings, create_app, warm_up
 
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        fail(str(exc))
+    config = load_config_or_fail(config_path)
     where = configured_kb(kb_dir, config)  # --kb, $TACTFUL_KB, [kb]; "example" is the example store
     if where is not None:
         load_kb_or_fail(str(where))  # a broken KB is reported as FILE:LINE before anything starts

@@ -1,25 +1,27 @@
 """``tactful understand``: read a customer's message (request, mood, escalation, details, what to ask).
 
-Registered by ``cli.py`` with ``main.add_command(understand)``; the logic lives in
-:mod:`tactful.understanding`.
+The logic lives in :mod:`tactful.understanding`; this is its click layer.
 """
 
 from __future__ import annotations
 
 import click
 
-from tactful.cli_common import fail
+from tactful.cli.common import check_config_or_fail, fail
+from tactful.cli.options import checked_config_option, format_option
 from tactful.sanitize import json_for_terminal
 
 
 @click.command("understand")
 @click.argument("message", type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def understand(message: str, fmt: str) -> None:
+@format_option("text", "json")
+@checked_config_option
+def understand(message: str, fmt: str, config_path: str | None) -> None:
     """Understand the customer's message in MESSAGE (a file, or - for standard input)."""
+    from tactful import understand as understand_message
     from tactful.textio import InputError, read_text
-    from tactful.understanding import understand as understand_message
 
+    check_config_or_fail(config_path)
     try:
         text = read_text(message)
     except InputError as exc:
