@@ -13,7 +13,7 @@ from tactful.cli.store.cases import (
     similar_command,
 )
 from tactful.cli.store.declined import requests_group
-from tactful.cli.store.reminders import followups_group
+from tactful.cli.store.followups import followups_group
 from tactful.cli.store.reporting import report_command
 from tactful.cli.store.transfer import export_command, import_command
 
