@@ -51,10 +51,12 @@ def test_cost_is_linear_in_the_texts() -> None:
     assert run(10) < 40 * max(run(1), 1e-3)  # 10x the text: ~10x the time, never ~100x
 
 
-def test_naming_the_topic_they_raised_keeps_the_no_acknowledgement_finding_quiet() -> None:
-    """'refund' is no detail of theirs (it earns no empathy), but a no naming it has not ignored the ask."""
-    customer = "Could I get a refund for the trip I booked for April?"
-    rules = {f.rule for f in analyze("We can't refund non-refundable fares.", customer).findings}
+def test_naming_the_thing_they_raised_keeps_the_no_acknowledgement_finding_quiet() -> None:
+    """'seats' is no detail of theirs (it earns no empathy), but a no about their seats has not ignored
+    them; a refusal's own words ("refund this order") acknowledge nothing."""
+    customer = "Can my son and I get seats together on Friday? I want a refund otherwise."
+    rules = {f.rule for f in analyze("We can't guarantee seats, I'm afraid.", customer).findings}
     assert "tactful.empathy.no_acknowledgement" not in rules
-    rules = {f.rule for f in analyze("We can't do that.", customer).findings}
-    assert "tactful.empathy.no_acknowledgement" in rules
+    for reply in ("We can't do that.", "We can't refund this order."):
+        rules = {f.rule for f in analyze(reply, customer).findings}
+        assert "tactful.empathy.no_acknowledgement" in rules, reply
