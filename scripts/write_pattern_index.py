@@ -2,7 +2,7 @@
 
     python scripts/write_pattern_index.py [--out FILE]
 
-Run it after changing a rule's, lexicon's or template's patterns (tests/test_patterns.py says when);
+Run it after changing a rule's, lexicon's or template's patterns (tests/text/test_patterns.py says when);
 a stale file is never wrong, only slower to start, because entries are keyed by the patterns.
 """
 

@@ -106,7 +106,7 @@ def _load() -> tuple[dict[str, float], float, float, float]:
 def _folded_weights() -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """Per-word sums of the weights ``feature_keys`` would emit for that word, so ``linear`` does
     one lookup where the keys need two or three: a word with its class (``w`` + ``C``), a sentence
-    start (``^w`` + ``^C``), a first-sentence word (``1:C``). tests/test_politeness.py checks that
+    start (``^w`` + ``^C``), a first-sentence word (``1:C``). tests/analyzer/test_politeness.py checks that
     ``linear`` equals the sum over ``feature_keys`` exactly."""
     weights = _load()[0]
     vocab = {k for k in weights if " " not in k and not k.startswith(("^", "1:"))} | set(_CLASS)

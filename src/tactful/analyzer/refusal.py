@@ -13,7 +13,7 @@ Speed: the YAML's ``cues`` are literals every match contains. Text with no cue r
 C-speed substring searches); otherwise each phrase family is tried only at the word starts where one of
 its phrases can begin (``PhraseSet.scan``), on lower-cased text without IGNORECASE, and the
 sentence/clause geometry is looked up with ``str.find``/``rfind`` around each match. Bounded
-repetitions only, so hostile input stays linear (tests/test_refusal.py, 1 MB inputs).
+repetitions only, so hostile input stays linear (tests/analyzer/test_refusal.py, 1 MB inputs).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tactful.composer.facts import stated_facts, today_of
 from tactful.composer.frame import TWEET_LIMIT, tweet_length
 from tactful.composer.templates import load_templates
+from tactful.composer.topic import CONFIDENT, mirrored_about
 from tactful.config import Config
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 CHANNELS: tuple[str, ...] = ("email", "chat", "social")
 MAX_VARIANTS = 3
-CONFIDENT = 0.6  # request-type confidence under which no policy is applied to a message
 NO_KB = "No policy KB is configured (--kb, [kb] in tactful.toml or TACTFUL_KB): the draft decides nothing."
 
 
@@ -79,30 +79,6 @@ class _Parts:
     def add(self, part: str, origin: str, text: str) -> str:
         self.sources.append({"part": part, "from": origin, "text": text})
         return text
-
-
-def mirrored_about(u: Understanding, channel: str) -> str:
-    """`` for your blue jacket (order A1234)``: the customer's own details, never in public."""
-    if channel == "social":
-        return ""
-    product = next((d.text for d in u.details_of("product")), None)
-    order = next((d.value for d in u.details_of("order_number")), None)
-    if product and order:
-        return f" for your {product} (order {order})"
-    if product:
-        return f" for your {product}"
-    if order:
-        return f" for order {order}"
-    return ""
-
-
-def thing_of(u: Understanding) -> str:
-    """``your blue jacket`` or ``order A1234``: what thanks may name."""
-    product = next((d.text for d in u.details_of("product")), None)
-    if product:
-        return f"your {product}"
-    order = next((d.value for d in u.details_of("order_number")), None)
-    return f"order {order}" if order else ""
 
 
 def _request_type(u: Understanding, facts: dict[str, Any], request_type: str | None) -> str | None:

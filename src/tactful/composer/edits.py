@@ -20,8 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tactful.composer.core import CONFIDENT
 from tactful.composer.frame import Frame, lower_first, opens_sentence, sentence_end
+from tactful.composer.topic import CONFIDENT
 from tactful.config import Config
 from tactful.contract import Span
 from tactful.yamldata import load_yaml

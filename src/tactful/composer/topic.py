@@ -28,6 +28,7 @@ TOPICS_PATH = Path(__file__).with_name("topics.yml")
 # word risks sounding condescending: "How to say NO and keep the customer", seeds/002).
 ECHO_WORDS = 8
 READ_CHARS = 2_000  # what the customer asks is near the start: the rest is not read (bounded cost)
+CONFIDENT = 0.6  # request-type confidence under which no policy is applied to a message
 MAX_MATCHES = 8  # matches of one pattern tried before the next pattern
 _URL = re.compile(r"\b(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"[.@]?@\w+")
@@ -77,11 +78,34 @@ _LEADS = {
 }
 
 
+def mirrored_about(u: Understanding, channel: str) -> str:
+    """`` for your blue jacket (order A1234)``: the customer's own details, never in public."""
+    if channel == "social":
+        return ""
+    product = next((d.text for d in u.details_of("product")), None)
+    order = next((d.value for d in u.details_of("order_number")), None)
+    if product and order:
+        return f" for your {product} (order {order})"
+    if product:
+        return f" for your {product}"
+    if order:
+        return f" for order {order}"
+    return ""
+
+
+def thing_of(u: Understanding) -> str:
+    """``your blue jacket`` or ``order A1234``: what thanks may name."""
+    product = next((d.text for d in u.details_of("product")), None)
+    if product:
+        return f"your {product}"
+    order = next((d.value for d in u.details_of("order_number")), None)
+    return f"order {order}" if order else ""
+
+
 def request_topic(u: Understanding | None, channel: str, request_type: str | None = None) -> Topic | None:
     """ "a refund for your Aurora blender (order 5521)", "to return your boots": the request type read
     with confidence, with the product or order it is about; None without such details (or in public,
     where they stay private)."""
-    from tactful.composer.core import CONFIDENT, mirrored_about, thing_of
     from tactful.composer.templates import load_templates
 
     if u is None or channel == "social":

@@ -11,7 +11,7 @@ Two shortcuts, both derived from the patterns themselves by reading ``re``'s own
 * **Required literals.** For a family that cannot be indexed so, a ``str in str`` test for
   a literal every match contains (C speed) skips the scan when the reply can't match.
 
-tests/test_patterns.py checks both against the plain scan on every rule and signal example,
+tests/text/test_patterns.py checks both against the plain scan on every rule and signal example,
 on generated text and on real replies.
 
 Reading the parse is most of a cold start's first analysis, so the results for the shipped rules

@@ -19,7 +19,7 @@ from tactful.cli import main
 from tactful.contract import CHARACTERISTICS
 from tactful.qa import QAError, QAOptions, run_qa
 
-FIXTURES = Path(__file__).parent / "fixtures" / "qa"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "qa"
 
 REPLIES = [
     "Unfortunately we can't refund order {n} because it is past our 30-day window. "

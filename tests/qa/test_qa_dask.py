@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_qa_run import FIXTURES, make_export  # tests/ is on sys.path (pytest prepend mode)
 
 from tactful.qa import QAOptions, run_qa
-from test_qa_run import FIXTURES, make_export  # tests/ is on sys.path (pytest prepend mode)
 
 pytestmark = pytest.mark.slow
 

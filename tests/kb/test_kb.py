@@ -29,7 +29,7 @@ from tactful.kb import (
 )
 
 TODAY = "2026-03-01"
-SHARED = Path(os.environ.get("TACTFUL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED = Path(os.environ.get("TACTFUL_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 ABCD = SHARED / "abcd-policy"
 
 GOOD = """---

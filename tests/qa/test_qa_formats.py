@@ -13,7 +13,7 @@ from tactful.qa.formats import Source, read_export
 from tactful.qa.jsonstream import iter_documents
 from tactful.qa.pipeline import work_items
 
-FIXTURES = Path(__file__).parent / "fixtures" / "qa"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "qa"
 
 
 def load(fmt: str, name: str, tmp_path: Path) -> tuple[list[Conversation], list[Problem]]:

@@ -104,7 +104,7 @@ def test_text_whose_lowercase_changes_length_keeps_offsets() -> None:
 
 
 def _yaml() -> dict:
-    path = Path(__file__).resolve().parents[1] / "src/tactful/analyzer/signals/refusal.yml"
+    path = Path(__file__).resolve().parents[2] / "src/tactful/analyzer/signals/refusal.yml"
     return load_yaml(path.read_text(encoding="utf-8"))
 
 
@@ -164,7 +164,7 @@ def test_one_megabyte_of_hostile_input_is_fast(hostile: str) -> None:
 
 def _shared_data() -> Path:
     env = os.environ.get("TACTFUL_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    return Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 def test_evaluation_reports_missing_folder(tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def test_the_shipped_pattern_index_is_current(tmp_path: Path) -> None:
     from importlib import resources
 
     fresh = tmp_path / "index.json"
-    script = Path(__file__).resolve().parents[1] / "scripts" / "write_pattern_index.py"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "write_pattern_index.py"
     subprocess.run(
         [sys.executable, str(script), "--out", str(fresh)], check=True, capture_output=True, text=True
     )

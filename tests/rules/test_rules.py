@@ -197,7 +197,7 @@ def test_rules_reference_in_docs_is_current() -> None:
 
     from tactful.rules.reference import markdown
 
-    doc = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    doc = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
     assert doc.read_text(encoding="utf-8") == markdown(), (
         "regenerate: tactful rules --format markdown > docs/rules.md"
     )

@@ -14,7 +14,7 @@ from tactful.qa import QAOptions, run_qa
 from tactful.qa.charts import heatmap
 from tactful.qa.team_report import segments
 
-FIXTURES = Path(__file__).parent / "fixtures" / "qa"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "qa"
 
 
 def test_segments_split_at_overlapping_findings() -> None:

@@ -18,7 +18,7 @@ from tactful.composer.stock import added_stock
 from tactful.config import Config, Style
 from tactful.kb import STORE_EXAMPLE, load_kb
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MESSAGE = (EXAMPLES / "customer.txt").read_text(encoding="utf-8")
 DRAFT = (EXAMPLES / "reply.txt").read_text(encoding="utf-8")
 LATE = {"purchase_date": "2026-10-01", "today": "2026-11-23"}  # 53 days: out of the window
