@@ -225,6 +225,9 @@ def test_understand_and_compose_match_the_cli(client_as: Clients, tmp_path: Path
     c = client_as("agent")
     message = "Order 5521 broke after six weeks. Refund me or I'll post a review!"
     assert c.post("/v1/understand", json={"message": message}).json() == tactful.understand(message).to_dict()
+    dated = "I bought the kettle 40 days ago and it leaks. Refund please."
+    read = c.post("/v1/understand", json={"message": dated}).json()
+    assert read == tactful.understand(dated).to_dict() and read["facts"]["days_since_purchase"] == 40
     msg_file = tmp_path / "msg.txt"
     msg_file.write_text(REFUND, encoding="utf-8")
     drafts = c.post("/v1/compose", json={"message": REFUND, "facts": FACTS, "variants": 2}).json()

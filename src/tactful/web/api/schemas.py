@@ -105,6 +105,9 @@ class UnderstandingOut(BaseModel):
     mood: dict[str, Any] | None
     escalation: list[dict[str, Any]]
     details: list[dict[str, Any]]
+    facts: dict[str, Any] = Field(
+        default_factory=dict, description="What the message's dates say: purchase_date, days_since_purchase…"
+    )
     clarifying_question: str | None
     missing: list[dict[str, Any]]
 
