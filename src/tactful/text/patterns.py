@@ -29,6 +29,7 @@ import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 try:  # the parser behind ``re``; private, so any surprise just turns the pre-check off
@@ -202,6 +203,141 @@ def _first_words_of(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ..
     return tuple(sorted(words)), tuple(sorted(heads))
 
 
+# A pair key: a phrase's first word and the first two letters of its second ("we can't" -> ("we", "ca");
+# a one-letter second word is whole: "we'd" -> ("we", "d")). A reply's words are paired the same way, so
+# a phrase is tried only where its first two words can both be: "you" is in most replies, "you ne" is not.
+_MAX_PAIRS = 256  # an alternative with more possible pair keys than this is filed by its first word
+_PAIR_STEPS = 20_000  # parse steps spent on one pattern before it is filed by its first word instead
+_REPEATS = tuple(
+    op for op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, getattr(_sre_c, "POSSESSIVE_REPEAT", None)) if op
+)
+
+
+class _Unknowable(Exception):
+    """Too many pair keys, or too much work to find them: the caller files by the first word."""
+
+
+def _one_non_word(items: list[Any]) -> bool:
+    """Does every item consume exactly one character that is not a word character (a separator run)?"""
+    return bool(items) and all(
+        (op is _sre_c.LITERAL and not _WORD_CHAR.match(chr(av)))
+        or (op is _sre_c.IN and all(_non_word(item) for item in av))
+        for op, av in items
+    )
+
+
+class _PairWalk:
+    """Follows every way through a pattern's parse, reading at most its first two words (see ``pairs``)."""
+
+    def __init__(self) -> None:
+        self.steps = _PAIR_STEPS
+
+    def pairs(self, items: list[Any], first: str = "", second: str = "", phase: int = 0) -> set[Any] | None:
+        """The pair keys a match of ``items`` can start with, given what is read so far; None when unknowable.
+
+        ``phase`` 0: in the first word; 1: the first word is whole, non-word characters follow; 2: one letter
+        of the second word is read. Phase 0 with no letter read yet is -1 until a leading ``\\b`` is passed
+        (a match must start at a word start). Look-arounds are skipped (they only narrow the matches), so
+        every match has one of the keys."""
+        self.steps -= 1
+        if self.steps < 0:
+            raise _Unknowable
+        if not items:
+            return None  # the pattern ends before two letters of a second word: the next word is open
+        op, av = items[0]
+        rest = items[1:]
+        if op is _sre_c.LITERAL:
+            return self._char(rest, first, second, phase, chr(av))
+        if op is _sre_c.AT:
+            if av is not _sre_c.AT_BOUNDARY:
+                return None
+            if phase == 2:
+                return {(first, second)}
+            if phase <= 0 and not first:
+                return self.pairs(rest, "", "", 0)
+            return self.pairs(rest, first, "", 1)  # right after a word: it is whole
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            return self.pairs(rest, first, second, phase)
+        if op is _sre_c.IN:
+            if all(_non_word(item) for item in av):  # one non-word character, e.g. \\s
+                return self._char(rest, first, second, phase, " ")
+            if 0 < len(av) <= 8 and all(
+                o is _sre_c.LITERAL for o, _ in av
+            ):  # "apologi[sz]e": one way a letter
+                return self._union([[item] + rest for item in av], first, second, phase)
+            return None
+        if op is _sre_c.SUBPATTERN:
+            if av[1] or av[2]:  # inline flags ("(?i:...)"): letters may match other cases
+                return None
+            return self.pairs(list(av[-1]) + rest, first, second, phase)
+        if op is getattr(_sre_c, "ATOMIC_GROUP", None):
+            return self.pairs(list(av) + rest, first, second, phase)
+        if op is _sre_c.BRANCH:
+            return self._union([list(alt) + rest for alt in av[1]], first, second, phase)
+        if op in _REPEATS:
+            return self._repeat(op, av, rest, first, second, phase)
+        return None
+
+    def _char(self, rest: list[Any], first: str, second: str, phase: int, ch: str) -> set[Any] | None:
+        """One character read: a letter goes on the word being read, anything else ends it."""
+        is_word = bool(_WORD_CHAR.match(ch))
+        if phase == 2:
+            return {(first, second + ch)} if is_word else {(first, second)}
+        if phase == 1:
+            return self.pairs(rest, first, ch, 2) if is_word else self.pairs(rest, first, "", 1)
+        if is_word:
+            return None if phase < 0 else self.pairs(rest, first + ch, "", 0)
+        return self.pairs(rest, first, "", 1) if first else None
+
+    def _union(self, ways: list[list[Any]], first: str, second: str, phase: int) -> set[Any] | None:
+        found: set[Any] = set()
+        for items in ways:
+            sub = self.pairs(items, first, second, phase)
+            if sub is None:
+                return None
+            found |= sub
+            if len(found) > _MAX_PAIRS:
+                raise _Unknowable
+        return found
+
+    def _repeat(
+        self, op: Any, av: Any, rest: list[Any], first: str, second: str, phase: int
+    ) -> set[Any] | None:
+        low, high, body = av[0], av[1], list(av[2])
+        if high == 0:
+            return self.pairs(rest, first, second, phase)
+        if _one_non_word(body):  # a run of separators, any length: only whether it is empty matters
+            once = [(_sre_c.IN, [(_sre_c.CATEGORY, _sre_c.CATEGORY_SPACE)])]  # one of them stands for all
+            if phase == 1:
+                return self.pairs(rest, first, "", 1)
+            ways = [once + rest] if low else [once + rest, rest]
+            return self._union(ways, first, second, phase)
+        # One repetition, then the others (if any) before the rest.
+        more = high if high == _sre_c.MAXREPEAT else high - 1
+        again = [(op, (max(low - 1, 0), more, av[2]))] if more else []
+        ways = [body + again + rest] if low else [body + again + rest, rest]
+        return self._union(ways, first, second, phase)
+
+
+def _first_pairs_of(patterns: list[str]) -> list[list[str]] | None:
+    """Pair keys (first word, first two letters of the second) of which every match of every pattern
+    has one, sorted; None when some pattern's are unknowable or too many."""
+    found: set[tuple[str, str]] = set()
+    for pattern in patterns:
+        try:
+            sub = _PairWalk().pairs(list(_sre_parse.parse(pattern)), "", "", -1)
+        except (_Unknowable, RecursionError):
+            return None
+        except Exception:  # pragma: no cover - an unexpected parser shape: no pair keys
+            return None
+        if sub is None:
+            return None
+        found |= sub
+        if len(found) > _MAX_PAIRS:
+            return None
+    return [list(key) for key in sorted(found)]
+
+
 INDEX_FILE = "patterns_index.json"
 # Set to 1 to ignore the shipped index (the test that checks it works everything out afresh).
 NO_INDEX_ENV = "TACTFUL_NO_PATTERN_INDEX"
@@ -245,6 +381,13 @@ def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] 
     return None if found is None else (tuple(found[0]), tuple(found[1]))
 
 
+def first_pairs(patterns: list[str]) -> tuple[tuple[str, str], ...] | None:
+    """Pair keys (first word, first two letters of the second word) of which every match of every
+    pattern has one; None when unknowable (see ``_pairs``)."""
+    found = _remembered("first_pairs", patterns, _first_pairs_of)
+    return None if found is None else tuple((a, b) for a, b in found)
+
+
 def save_index(path: str | os.PathLike[str] | None = None) -> int:
     """Save the parse results of every pattern this process has used (default: the shipped file);
     ``scripts/write_pattern_index.py`` uses them all first. Returns the number of entries."""
@@ -261,23 +404,35 @@ def save_index(path: str | os.PathLike[str] | None = None) -> int:
 _SETS: list[PhraseSet] = []
 _ENTRIES: dict[str, list[tuple[int, tuple[int, ...], int]]] = {}
 _BY_HEAD: dict[str, list[tuple[int, tuple[int, ...], int]]] = {}  # first three letters of a longer word
+# Phrases whose first two words are known are filed by their pair key instead (see ``_pairs``): a reply's
+# adjacent words are looked up as pairs, at C speed, and most common first words ("you", "we", "the")
+# then never make a candidate of a phrase that cannot follow.
+_BY_PAIR: dict[tuple[str, str], list[tuple[int, tuple[int, ...]]]] = {}
+_SECOND = itemgetter(slice(0, 2))  # the first two letters of a word
 
 
 class WordStarts:
     """Where the words of a (folded) text start, and which phrases of which set may start there."""
 
-    __slots__ = ("_candidates", "_indexed", "by_word", "text")
+    __slots__ = ("_candidates", "_indexed", "_starts", "_words", "by_word", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         by_word: dict[str, list[int]] = {}
+        words: list[str] = []  # every word in order, and where it starts (for the pair keys)
+        starts: list[int] = []
         for m in _TOKEN.finditer(text):
             word = m.group()
+            start = m.start()
+            words.append(word)
+            starts.append(start)
             if word in by_word:
-                by_word[word].append(m.start())
+                by_word[word].append(start)
             else:
-                by_word[word] = [m.start()]
+                by_word[word] = [start]
         self.by_word = by_word
+        self._words = words
+        self._starts = starts
         self._candidates: dict[int, list[tuple[int, tuple[int, ...]]]] | None = None
         self._indexed = 0  # how many registered sets the candidates cover
 
@@ -308,6 +463,20 @@ class WordStarts:
                     found.append((positions[0], alts))
                 else:
                     found += [(pos, alts) for pos in positions]
+        if _BY_PAIR and len(self._words) > 1:
+            words = self._words
+            pairs = list(zip(words, map(_SECOND, words[1:]), strict=False))  # pairs[i]: key of the word i
+            for key in _BY_PAIR.keys() & pairs:
+                at = -1
+                for _ in range(pairs.count(key)):
+                    at = pairs.index(key, at + 1)
+                    pos = self._starts[at]
+                    for set_id, alts in _BY_PAIR[key]:
+                        found = out.get(set_id)
+                        if found is None:
+                            out[set_id] = [(pos, alts)]
+                        else:
+                            found.append((pos, alts))
         return out
 
 
@@ -335,13 +504,23 @@ class PhraseSet:
         self._id: int | None = None
         index = [first_words([f"{lead}({alt})"]) for alt in alternatives] if lead == "\\b" else [None]
         if alternatives and all(i is not None for i in index):
-            self._register(index)  # type: ignore[arg-type]
+            pairs = [first_pairs([f"{lead}({alt})"]) for alt in alternatives]
+            self._register(index, pairs)  # type: ignore[arg-type]
 
-    def _register(self, index: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+    def _register(
+        self,
+        index: list[tuple[tuple[str, ...], tuple[str, ...]]],
+        pairs: list[tuple[tuple[str, str], ...] | None],
+    ) -> None:
         self._id = set_id = len(_SETS)
         _SETS.append(self)
         grouped: dict[tuple[str, str, int], list[int]] = {}
+        by_pair: dict[tuple[str, str], list[int]] = {}
         for i, (words, heads) in enumerate(index):
+            if pairs[i] is not None:  # filed by its first two words alone
+                for key in pairs[i]:  # type: ignore[union-attr]
+                    by_pair.setdefault(key, []).append(i)
+                continue
             for word in words:
                 shifted = word[0] in _APOSTROPHES
                 grouped.setdefault(("word", word[1:] if shifted else word, int(shifted)), []).append(i)
@@ -351,6 +530,8 @@ class PhraseSet:
             alts = sorted(set(found))  # "'d" and "’d" file one phrase twice under "d"
             table = _ENTRIES if kind == "word" else _BY_HEAD
             table.setdefault(key, []).append((set_id, tuple(alts), shift))
+        for pair, found in by_pair.items():
+            _BY_PAIR.setdefault(pair, []).append((set_id, tuple(sorted(set(found)))))
 
     @property
     def regex(self) -> re.Pattern[str]:
