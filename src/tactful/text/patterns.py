@@ -29,7 +29,6 @@ import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
-from operator import itemgetter
 from typing import Any
 
 try:  # the parser behind ``re``; private, so any surprise just turns the pre-check off
@@ -203,9 +202,9 @@ def _first_words_of(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ..
     return tuple(sorted(words)), tuple(sorted(heads))
 
 
-# A pair key: a phrase's first word and the first two letters of its second ("we can't" -> ("we", "ca");
-# a one-letter second word is whole: "we'd" -> ("we", "d")). A reply's words are paired the same way, so
-# a phrase is tried only where its first two words can both be: "you" is in most replies, "you ne" is not.
+# A pair key: a phrase's first two words ("we can't" -> ("we", "can"), "we'd" -> ("we", "d")). A phrase
+# with known pairs is tried only where such two words stand next to each other: "you" is in most replies,
+# "you need" is not.
 _MAX_PAIRS = 256  # an alternative with more possible pair keys than this is filed by its first word
 _PAIR_STEPS = 20_000  # parse steps spent on one pattern before it is filed by its first word instead
 _REPEATS = tuple(
@@ -235,15 +234,15 @@ class _PairWalk:
     def pairs(self, items: list[Any], first: str = "", second: str = "", phase: int = 0) -> set[Any] | None:
         """The pair keys a match of ``items`` can start with, given what is read so far; None when unknowable.
 
-        ``phase`` 0: in the first word; 1: the first word is whole, non-word characters follow; 2: one letter
-        of the second word is read. Phase 0 with no letter read yet is -1 until a leading ``\\b`` is passed
+        ``phase`` 0: in the first word; 1: the first word is whole, non-word characters follow; 2: in the
+        second word. Phase 0 with no letter read yet is -1 until a leading ``\\b`` is passed
         (a match must start at a word start). Look-arounds are skipped (they only narrow the matches), so
         every match has one of the keys."""
         self.steps -= 1
         if self.steps < 0:
             raise _Unknowable
         if not items:
-            return None  # the pattern ends before two letters of a second word: the next word is open
+            return None  # the pattern ends inside its second word (or before it): the next word is open
         op, av = items[0]
         rest = items[1:]
         if op is _sre_c.LITERAL:
@@ -282,7 +281,7 @@ class _PairWalk:
         """One character read: a letter goes on the word being read, anything else ends it."""
         is_word = bool(_WORD_CHAR.match(ch))
         if phase == 2:
-            return {(first, second + ch)} if is_word else {(first, second)}
+            return self.pairs(rest, first, second + ch, 2) if is_word else {(first, second)}
         if phase == 1:
             return self.pairs(rest, first, ch, 2) if is_word else self.pairs(rest, first, "", 1)
         if is_word:
@@ -320,8 +319,8 @@ class _PairWalk:
 
 
 def _first_pairs_of(patterns: list[str]) -> list[list[str]] | None:
-    """Pair keys (first word, first two letters of the second) of which every match of every pattern
-    has one, sorted; None when some pattern's are unknowable or too many."""
+    """Pair keys (first word, second word) of which every match of every pattern has one, sorted; None
+    when some pattern's are unknowable or too many."""
     found: set[tuple[str, str]] = set()
     for pattern in patterns:
         try:
@@ -382,8 +381,8 @@ def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] 
 
 
 def first_pairs(patterns: list[str]) -> tuple[tuple[str, str], ...] | None:
-    """Pair keys (first word, first two letters of the second word) of which every match of every
-    pattern has one; None when unknowable (see ``_pairs``)."""
+    """Pair keys (first word, second word) of which every match of every pattern has one; None when
+    unknowable (see ``_PairWalk``)."""
     found = _remembered("first_pairs", patterns, _first_pairs_of)
     return None if found is None else tuple((a, b) for a, b in found)
 
@@ -407,8 +406,7 @@ _BY_HEAD: dict[str, list[tuple[int, tuple[int, ...], int]]] = {}  # first three 
 # Phrases whose first two words are known are filed by their pair key instead (see ``_pairs``): a reply's
 # adjacent words are looked up as pairs, at C speed, and most common first words ("you", "we", "the")
 # then never make a candidate of a phrase that cannot follow.
-_BY_PAIR: dict[tuple[str, str], list[tuple[int, tuple[int, ...]]]] = {}
-_SECOND = itemgetter(slice(0, 2))  # the first two letters of a word
+_BY_PAIR: dict[str, dict[str, list[tuple[int, tuple[int, ...]]]]] = {}  # first word -> second word -> sets
 
 
 class WordStarts:
@@ -463,15 +461,16 @@ class WordStarts:
                     found.append((positions[0], alts))
                 else:
                     found += [(pos, alts) for pos in positions]
-        if _BY_PAIR and len(self._words) > 1:
-            words = self._words
-            pairs = list(zip(words, map(_SECOND, words[1:]), strict=False))  # pairs[i]: key of the word i
-            for key in _BY_PAIR.keys() & pairs:
-                at = -1
-                for _ in range(pairs.count(key)):
-                    at = pairs.index(key, at + 1)
-                    pos = self._starts[at]
-                    for set_id, alts in _BY_PAIR[key]:
+        firsts = _BY_PAIR.keys() & self.by_word.keys() if _BY_PAIR else ()  # C speed
+        if firsts:
+            follow = dict(zip(self._starts, self._words[1:]))  # noqa: B905 - where a word starts -> the next
+            for first in firsts:
+                seconds = _BY_PAIR[first]
+                for pos in self.by_word[first]:
+                    filed = seconds.get(follow.get(pos, ""))
+                    if filed is None:
+                        continue
+                    for set_id, alts in filed:
                         found = out.get(set_id)
                         if found is None:
                             out[set_id] = [(pos, alts)]
@@ -531,7 +530,9 @@ class PhraseSet:
             table = _ENTRIES if kind == "word" else _BY_HEAD
             table.setdefault(key, []).append((set_id, tuple(alts), shift))
         for pair, found in by_pair.items():
-            _BY_PAIR.setdefault(pair, []).append((set_id, tuple(sorted(set(found)))))
+            _BY_PAIR.setdefault(pair[0], {}).setdefault(pair[1], []).append(
+                (set_id, tuple(sorted(set(found))))
+            )
 
     @property
     def regex(self) -> re.Pattern[str]:
