@@ -112,10 +112,11 @@ def test_first_words(pattern: str, index: tuple[tuple[str, ...], tuple[str, ...]
             r"\b(?:i|we)\s+(?:just\s+)?can(?:'|’)?t\b",
             (("i", "can"), ("i", "cant"), ("i", "just"), ("we", "can"), ("we", "cant"), ("we", "just")),
         ),
-        (r"\bsorry\b", None),  # one word: filed by it alone
-        (r"\bsorry to", None),  # the second word may go on ("sorry tomorrow")
-        (r"\bwe\s*can\b", None),  # "wecan" is one word
-        (r"\bthe (?:\w+ )?team\b", None),  # the second word may be any word
+        (r"\bsorry\b", (("sorry", ""),)),  # one word: any second word ("") may follow
+        (r"\bsorry to", (("sorry", ""),)),  # the second word may go on ("sorry tomorrow")
+        (r"\bwe\s*can\b", (("we", "can"), ("wecan", ""))),  # "wecan" is one word
+        (r"\bthe (?:\w+ )?team\b", (("the", ""), ("the", "team"))),  # the second word may be any word
+        (r"\bsorr[a-z]+ to\b", None),  # the first word is open: filed by its first letters instead
         (r"\b(?i:we) can\b", None),  # inline flags: letters of other cases
         (r"we can", None),  # may start inside a word
     ],

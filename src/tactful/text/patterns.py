@@ -204,7 +204,8 @@ def _first_words_of(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ..
 
 # A pair key: a phrase's first two words ("we can't" -> ("we", "can"), "we'd" -> ("we", "d")). A phrase
 # with known pairs is tried only where such two words stand next to each other: "you" is in most replies,
-# "you need" is not.
+# "you need" is not. A second word written "" is any word ("sorry\\b", "the \\w+ team"): that way of
+# matching is filed by its first word alone.
 _MAX_PAIRS = 256  # an alternative with more possible pair keys than this is filed by its first word
 _PAIR_STEPS = 20_000  # parse steps spent on one pattern before it is filed by its first word instead
 _REPEATS = tuple(
@@ -241,15 +242,15 @@ class _PairWalk:
         self.steps -= 1
         if self.steps < 0:
             raise _Unknowable
-        if not items:
-            return None  # the pattern ends inside its second word (or before it): the next word is open
+        if not items:  # the pattern ends: the next word is open (and the first too, if still being read)
+            return self._open(first, phase)
         op, av = items[0]
         rest = items[1:]
         if op is _sre_c.LITERAL:
             return self._char(rest, first, second, phase, chr(av))
         if op is _sre_c.AT:
             if av is not _sre_c.AT_BOUNDARY:
-                return None
+                return self._open(first, phase)
             if phase == 2:
                 return {(first, second)}
             if phase <= 0 and not first:
@@ -264,10 +265,10 @@ class _PairWalk:
                 o is _sre_c.LITERAL for o, _ in av
             ):  # "apologi[sz]e": one way a letter
                 return self._union([[item] + rest for item in av], first, second, phase)
-            return None
+            return self._open(first, phase)
         if op is _sre_c.SUBPATTERN:
             if av[1] or av[2]:  # inline flags ("(?i:...)"): letters may match other cases
-                return None
+                return self._open(first, phase)
             return self.pairs(list(av[-1]) + rest, first, second, phase)
         if op is getattr(_sre_c, "ATOMIC_GROUP", None):
             return self.pairs(list(av) + rest, first, second, phase)
@@ -275,7 +276,12 @@ class _PairWalk:
             return self._union([list(alt) + rest for alt in av[1]], first, second, phase)
         if op in _REPEATS:
             return self._repeat(op, av, rest, first, second, phase)
-        return None
+        return self._open(first, phase)
+
+    @staticmethod
+    def _open(first: str, phase: int) -> set[Any] | None:
+        """What is left is unknown: once the first word is whole, the second may be any word."""
+        return {(first, "")} if phase >= 1 else None
 
     def _char(self, rest: list[Any], first: str, second: str, phase: int, ch: str) -> set[Any] | None:
         """One character read: a letter goes on the word being read, anything else ends it."""
@@ -516,9 +522,14 @@ class PhraseSet:
         grouped: dict[tuple[str, str, int], list[int]] = {}
         by_pair: dict[tuple[str, str], list[int]] = {}
         for i, (words, heads) in enumerate(index):
-            if pairs[i] is not None:  # filed by its first two words alone
-                for key in pairs[i]:  # type: ignore[union-attr]
-                    by_pair.setdefault(key, []).append(i)
+            keys = pairs[i]
+            if keys is not None:  # filed by its first two words, or its first word where any second may do
+                anywhere = {first for first, second in keys if not second}
+                for first, second in keys:
+                    if not second:
+                        grouped.setdefault(("word", first, 0), []).append(i)
+                    elif first not in anywhere:
+                        by_pair.setdefault((first, second), []).append(i)
                 continue
             for word in words:
                 shifted = word[0] in _APOSTROPHES
