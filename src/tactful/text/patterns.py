@@ -101,6 +101,7 @@ _MAX_STARTS = 64  # an alternative with more possible first words than this is n
 _QUICK_GATE = 12  # at most this many required literals are tested before a scan
 _WORD_CHAR = re.compile(r"\w")
 _TOKEN = re.compile(r"\w+")
+_ASCII_TOKEN = re.compile(r"\w+", re.ASCII)  # the same words in ASCII text, found faster
 
 
 _UNKNOWN = ("unknown", None)
@@ -425,7 +426,7 @@ class WordStarts:
         by_word: dict[str, list[int]] = {}
         words: list[str] = []  # every word in order, and where it starts (for the pair keys)
         starts: list[int] = []
-        for m in _TOKEN.finditer(text):
+        for m in (_ASCII_TOKEN if text.isascii() else _TOKEN).finditer(text):
             word = m.group()
             start = m.start()
             words.append(word)
@@ -442,10 +443,16 @@ class WordStarts:
 
     def candidates(self, set_id: int) -> list[tuple[int, tuple[int, ...]]]:
         """(position, alternatives of phrase set ``set_id`` that may start there), unordered."""
-        if self._candidates is None or set_id >= self._indexed:  # a set compiled after the index
-            self._indexed = len(_SETS)
-            self._candidates = self._index()
-        return self._candidates.get(set_id, [])
+        index = self._candidates
+        if index is None or set_id >= self._indexed:
+            index = self._reindex()
+        return index.get(set_id, [])
+
+    def _reindex(self) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
+        """Every registered set's candidates: on first use, and again for a set compiled after that."""
+        self._indexed = len(_SETS)
+        self._candidates = index = self._index()
+        return index
 
     def _index(self) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
         out: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
@@ -558,7 +565,8 @@ class PhraseSet:
 
     def scan(self, text: str, starts: WordStarts) -> list[re.Match[str]]:
         """The matches ``regex.finditer(text)`` gives, trying only where and what can match."""
-        if self._id is None:
+        set_id = self._id
+        if set_id is None:
             return list(self.finditer(text))
         quick = self._quick_gate
         if quick is not None:
@@ -567,13 +575,23 @@ class PhraseSet:
                     break
             else:
                 return []
-        candidates = starts.candidates(self._id)
-        if not candidates:
+        index = starts._candidates  # (WordStarts.candidates, inlined: this runs a score of times a reply)
+        if index is None or set_id >= starts._indexed:
+            index = starts._reindex()
+        candidates = index.get(set_id)
+        if candidates is None:
             return []
+        subsets = self._subsets
+        if len(candidates) == 1:  # the usual case: one try, nothing to sort or merge
+            pos, subset = candidates[0]
+            regex = subsets.get(subset)
+            if regex is None:
+                regex = subsets[subset] = self._compile(subset)
+            m = regex.match(text, pos)
+            return [m] if m else []
         candidates.sort()
         out: list[re.Match[str]] = []
         end = -1
-        subsets = self._subsets
         count = len(candidates)
         i = 0
         while i < count:
