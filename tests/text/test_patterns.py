@@ -17,6 +17,7 @@ from tactful.text.patterns import (
     PhraseSet,
     WordStarts,
     compile_patterns,
+    first_pairs,
     first_words,
     lower_literals,
     required_literals,
@@ -95,6 +96,40 @@ def test_lower_literals_keeps_escapes() -> None:
 )
 def test_first_words(pattern: str, index: tuple[tuple[str, ...], tuple[str, ...]] | None) -> None:
     assert first_words([pattern]) == index
+
+
+@pytest.mark.parametrize(
+    ("pattern", "pairs"),
+    [
+        (r"\bwe can't\b", (("we", "can"),)),  # "can't" is the words "can" and "t"
+        (
+            r"\byou(?:'d| would)? (?:like|want)\b",
+            (("you", "d"), ("you", "like"), ("you", "want"), ("you", "would")),
+        ),
+        (r"\bit(?:'s| is) (?:very )?simple\b", (("it", "is"), ("it", "s"))),
+        (r"\bapologi[sz]e for\b", (("apologise", "for"), ("apologize", "for"))),
+        (
+            r"\b(?:i|we)\s+(?:just\s+)?can(?:'|’)?t\b",
+            (("i", "can"), ("i", "cant"), ("i", "just"), ("we", "can"), ("we", "cant"), ("we", "just")),
+        ),
+        (r"\bsorry\b", (("sorry", ""),)),  # one word: any second word ("") may follow
+        (r"\bsorry to", (("sorry", ""),)),  # the second word may go on ("sorry tomorrow")
+        (r"\bwe\s*can\b", (("we", "can"), ("wecan", ""))),  # "wecan" is one word
+        (r"\bthe (?:\w+ )?team\b", (("the", ""), ("the", "team"))),  # the second word may be any word
+        (r"\bsorr[a-z]+ to\b", None),  # the first word is open: filed by its first letters instead
+        (r"\b(?i:we) can\b", None),  # inline flags: letters of other cases
+        (r"we can", None),  # may start inside a word
+    ],
+)
+def test_first_pairs(pattern: str, pairs: tuple[tuple[str, str], ...] | None) -> None:
+    assert first_pairs([pattern]) == pairs
+
+
+def test_a_phrase_filed_by_its_first_two_words_is_found_wherever_they_are() -> None:
+    phrases = compile_patterns([r"\bwe can(?:'|’)?t\b", r"\bwe\b(?! can)", r"\bi(?:'m| am) sorry\b"])
+    text = "we can't, we cant. we won't; i'm sorry i am sorry we can’t we"
+    starts = WordStarts(text)
+    assert [m.span() for m in phrases.scan(text, starts)] == [m.span() for m in phrases.regex.finditer(text)]
 
 
 def test_a_phrase_set_compiled_after_the_index_is_still_scanned() -> None:

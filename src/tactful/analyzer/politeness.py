@@ -23,7 +23,7 @@ FEATURE_VERSION = 2
 
 # One linear-time pass over the lower-cased text: the <url> placeholder, a word (with an inner
 # apostrophe), or one punctuation mark ("??" is two "?" tokens, hence the bigram "? ?").
-_TOKEN = re.compile(r"<url>|[a-z0-9]+(?:'[a-z]+)?|[?!.,:;()]")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!.,:;()]|<url>")
 
 # Word classes after the paper's politeness strategies. A class pools the evidence of its words,
 # which a corpus of a few thousand requests cannot give each word alone.
@@ -102,14 +102,23 @@ def _load() -> tuple[dict[str, float], float, float, float]:
     return _model
 
 
+_Tables = tuple[dict[tuple[str, str], float], dict[str, float], dict[str, float], dict[str, float]]
+
+
 @cache
-def _folded_weights() -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+def _folded_weights() -> _Tables:
     """Per-word sums of the weights ``feature_keys`` would emit for that word, so ``linear`` does
     one lookup where the keys need two or three: a word with its class (``w`` + ``C``), a sentence
-    start (``^w`` + ``^C``), a first-sentence word (``1:C``). tests/analyzer/test_politeness.py checks that
-    ``linear`` equals the sum over ``feature_keys`` exactly."""
+    start (``^w`` + ``^C``), a first-sentence word (``1:C``). Bigrams are keyed by the pair of
+    tokens, so ``linear`` looks them up without building a string per pair. tests/analyzer/test_politeness.py
+    checks that ``linear`` equals the sum over ``feature_keys`` exactly."""
     weights = _load()[0]
     vocab = {k for k in weights if " " not in k and not k.startswith(("^", "1:"))} | set(_CLASS)
+    pair: dict[tuple[str, str], float] = {}
+    for key, value in weights.items():
+        if " " in key:  # tokens hold no spaces: a key with one is a bigram
+            a, b = key.split(" ")
+            pair[a, b] = value
     word: dict[str, float] = {}
     start: dict[str, float] = {}
     first: dict[str, float] = {}
@@ -123,25 +132,26 @@ def _folded_weights() -> tuple[dict[str, float], dict[str, float], dict[str, flo
         # ("^1…" keys too: a sentence may start with a token such as "1o", whose start key is "^1o")
         if key.startswith("^") and key[1:] not in start:
             start[key[1:]] = value + (weights.get("^" + _CLASS[key[1:]], 0.0) if key[1:] in _CLASS else 0.0)
-    return word, start, first
+    return pair, word, start, first
 
 
 def linear(text: str) -> float:
-    """``bias + Σ weights[k] for k in feature_keys(text)``, computed with the folded tables."""
+    """``bias + Σ weights[k] for k in feature_keys(text)``, computed with the folded tables (the same
+    terms added in the same order, so the same float)."""
     weights, bias, _, _ = _load()
-    word, start, first = _folded_weights()
+    pair, word, start, first = _folded_weights()
     toks = _tokens(text)
     words = toks[1:-1]
-    z = bias + sum(map(weights.get, [a + " " + b for a, b in zip(toks, toks[1:], strict=False)], repeat(0.0)))
+    z = bias + sum(map(pair.get, zip(toks, toks[1:], strict=False), repeat(0.0)))
     if not words:
         return z
     z += sum(map(word.get, words, repeat(0.0)))
-    z += sum(start.get(b, 0.0) for a, b in zip(toks, words, strict=False) if a in _BOUNDARY)
-    end = len(words)
-    for i, t in enumerate(words):  # the first sentence ends at its first boundary token
-        if t in _BOUNDARY:
-            end = i
-            break
+    # toks[i] opens a sentence after a boundary token; toks[0] is "<s>" (words holds no boundary of that
+    # shape, and "</s>" is none), so the first sentence ends where the second boundary is
+    bounds = [i for i, t in enumerate(toks) if t in _BOUNDARY]
+    last = len(words)
+    z += sum(map(start.get, [toks[i + 1] for i in bounds if i < last], repeat(0.0)))
+    end = bounds[1] - 1 if len(bounds) > 1 else last
     z += sum(map(first.get, words[:end], repeat(0.0)))
     return z + weights.get("^1" + (_CLASS.get(words[0]) or words[0]), 0.0)
 

@@ -101,6 +101,7 @@ _MAX_STARTS = 64  # an alternative with more possible first words than this is n
 _QUICK_GATE = 12  # at most this many required literals are tested before a scan
 _WORD_CHAR = re.compile(r"\w")
 _TOKEN = re.compile(r"\w+")
+_ASCII_TOKEN = re.compile(r"\w+", re.ASCII)  # the same words in ASCII text, found faster
 
 
 _UNKNOWN = ("unknown", None)
@@ -202,6 +203,147 @@ def _first_words_of(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ..
     return tuple(sorted(words)), tuple(sorted(heads))
 
 
+# A pair key: a phrase's first two words ("we can't" -> ("we", "can"), "we'd" -> ("we", "d")). A phrase
+# with known pairs is tried only where such two words stand next to each other: "you" is in most replies,
+# "you need" is not. A second word written "" is any word ("sorry\\b", "the \\w+ team"): that way of
+# matching is filed by its first word alone.
+_MAX_PAIRS = 256  # an alternative with more possible pair keys than this is filed by its first word
+_PAIR_STEPS = 20_000  # parse steps spent on one pattern before it is filed by its first word instead
+_REPEATS = tuple(
+    op for op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, getattr(_sre_c, "POSSESSIVE_REPEAT", None)) if op
+)
+
+
+class _Unknowable(Exception):
+    """Too many pair keys, or too much work to find them: the caller files by the first word."""
+
+
+def _one_non_word(items: list[Any]) -> bool:
+    """Does every item consume exactly one character that is not a word character (a separator run)?"""
+    return bool(items) and all(
+        (op is _sre_c.LITERAL and not _WORD_CHAR.match(chr(av)))
+        or (op is _sre_c.IN and all(_non_word(item) for item in av))
+        for op, av in items
+    )
+
+
+class _PairWalk:
+    """Follows every way through a pattern's parse, reading at most its first two words (see ``pairs``)."""
+
+    def __init__(self) -> None:
+        self.steps = _PAIR_STEPS
+
+    def pairs(self, items: list[Any], first: str = "", second: str = "", phase: int = 0) -> set[Any] | None:
+        """The pair keys a match of ``items`` can start with, given what is read so far; None when unknowable.
+
+        ``phase`` 0: in the first word; 1: the first word is whole, non-word characters follow; 2: in the
+        second word. Phase 0 with no letter read yet is -1 until a leading ``\\b`` is passed
+        (a match must start at a word start). Look-arounds are skipped (they only narrow the matches), so
+        every match has one of the keys."""
+        self.steps -= 1
+        if self.steps < 0:
+            raise _Unknowable
+        if not items:  # the pattern ends: the next word is open (and the first too, if still being read)
+            return self._open(first, phase)
+        op, av = items[0]
+        rest = items[1:]
+        if op is _sre_c.LITERAL:
+            return self._char(rest, first, second, phase, chr(av))
+        if op is _sre_c.AT:
+            if av is not _sre_c.AT_BOUNDARY:
+                return self._open(first, phase)
+            if phase == 2:
+                return {(first, second)}
+            if phase <= 0 and not first:
+                return self.pairs(rest, "", "", 0)
+            return self.pairs(rest, first, "", 1)  # right after a word: it is whole
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            return self.pairs(rest, first, second, phase)
+        if op is _sre_c.IN:
+            if all(_non_word(item) for item in av):  # one non-word character, e.g. \\s
+                return self._char(rest, first, second, phase, " ")
+            if 0 < len(av) <= 8 and all(
+                o is _sre_c.LITERAL for o, _ in av
+            ):  # "apologi[sz]e": one way a letter
+                return self._union([[item] + rest for item in av], first, second, phase)
+            return self._open(first, phase)
+        if op is _sre_c.SUBPATTERN:
+            if av[1] or av[2]:  # inline flags ("(?i:...)"): letters may match other cases
+                return self._open(first, phase)
+            return self.pairs(list(av[-1]) + rest, first, second, phase)
+        if op is getattr(_sre_c, "ATOMIC_GROUP", None):
+            return self.pairs(list(av) + rest, first, second, phase)
+        if op is _sre_c.BRANCH:
+            return self._union([list(alt) + rest for alt in av[1]], first, second, phase)
+        if op in _REPEATS:
+            return self._repeat(op, av, rest, first, second, phase)
+        return self._open(first, phase)
+
+    @staticmethod
+    def _open(first: str, phase: int) -> set[Any] | None:
+        """What is left is unknown: once the first word is whole, the second may be any word."""
+        return {(first, "")} if phase >= 1 else None
+
+    def _char(self, rest: list[Any], first: str, second: str, phase: int, ch: str) -> set[Any] | None:
+        """One character read: a letter goes on the word being read, anything else ends it."""
+        is_word = bool(_WORD_CHAR.match(ch))
+        if phase == 2:
+            return self.pairs(rest, first, second + ch, 2) if is_word else {(first, second)}
+        if phase == 1:
+            return self.pairs(rest, first, ch, 2) if is_word else self.pairs(rest, first, "", 1)
+        if is_word:
+            return None if phase < 0 else self.pairs(rest, first + ch, "", 0)
+        return self.pairs(rest, first, "", 1) if first else None
+
+    def _union(self, ways: list[list[Any]], first: str, second: str, phase: int) -> set[Any] | None:
+        found: set[Any] = set()
+        for items in ways:
+            sub = self.pairs(items, first, second, phase)
+            if sub is None:
+                return None
+            found |= sub
+            if len(found) > _MAX_PAIRS:
+                raise _Unknowable
+        return found
+
+    def _repeat(
+        self, op: Any, av: Any, rest: list[Any], first: str, second: str, phase: int
+    ) -> set[Any] | None:
+        low, high, body = av[0], av[1], list(av[2])
+        if high == 0:
+            return self.pairs(rest, first, second, phase)
+        if _one_non_word(body):  # a run of separators, any length: only whether it is empty matters
+            once = [(_sre_c.IN, [(_sre_c.CATEGORY, _sre_c.CATEGORY_SPACE)])]  # one of them stands for all
+            if phase == 1:
+                return self.pairs(rest, first, "", 1)
+            ways = [once + rest] if low else [once + rest, rest]
+            return self._union(ways, first, second, phase)
+        # One repetition, then the others (if any) before the rest.
+        more = high if high == _sre_c.MAXREPEAT else high - 1
+        again = [(op, (max(low - 1, 0), more, av[2]))] if more else []
+        ways = [body + again + rest] if low else [body + again + rest, rest]
+        return self._union(ways, first, second, phase)
+
+
+def _first_pairs_of(patterns: list[str]) -> list[list[str]] | None:
+    """Pair keys (first word, second word) of which every match of every pattern has one, sorted; None
+    when some pattern's are unknowable or too many."""
+    found: set[tuple[str, str]] = set()
+    for pattern in patterns:
+        try:
+            sub = _PairWalk().pairs(list(_sre_parse.parse(pattern)), "", "", -1)
+        except (_Unknowable, RecursionError):
+            return None
+        except Exception:  # pragma: no cover - an unexpected parser shape: no pair keys
+            return None
+        if sub is None:
+            return None
+        found |= sub
+        if len(found) > _MAX_PAIRS:
+            return None
+    return [list(key) for key in sorted(found)]
+
+
 INDEX_FILE = "patterns_index.json"
 # Set to 1 to ignore the shipped index (the test that checks it works everything out afresh).
 NO_INDEX_ENV = "TACTFUL_NO_PATTERN_INDEX"
@@ -245,6 +387,13 @@ def first_words(patterns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] 
     return None if found is None else (tuple(found[0]), tuple(found[1]))
 
 
+def first_pairs(patterns: list[str]) -> tuple[tuple[str, str], ...] | None:
+    """Pair keys (first word, second word) of which every match of every pattern has one; None when
+    unknowable (see ``_PairWalk``)."""
+    found = _remembered("first_pairs", patterns, _first_pairs_of)
+    return None if found is None else tuple((a, b) for a, b in found)
+
+
 def save_index(path: str | os.PathLike[str] | None = None) -> int:
     """Save the parse results of every pattern this process has used (default: the shipped file);
     ``scripts/write_pattern_index.py`` uses them all first. Returns the number of entries."""
@@ -261,32 +410,49 @@ def save_index(path: str | os.PathLike[str] | None = None) -> int:
 _SETS: list[PhraseSet] = []
 _ENTRIES: dict[str, list[tuple[int, tuple[int, ...], int]]] = {}
 _BY_HEAD: dict[str, list[tuple[int, tuple[int, ...], int]]] = {}  # first three letters of a longer word
+# Phrases whose first two words are known are filed by their pair key instead (see ``_pairs``): a reply's
+# adjacent words are looked up as pairs, at C speed, and most common first words ("you", "we", "the")
+# then never make a candidate of a phrase that cannot follow.
+_BY_PAIR: dict[str, dict[str, list[tuple[int, tuple[int, ...]]]]] = {}  # first word -> second word -> sets
 
 
 class WordStarts:
     """Where the words of a (folded) text start, and which phrases of which set may start there."""
 
-    __slots__ = ("_candidates", "_indexed", "by_word", "text")
+    __slots__ = ("_candidates", "_indexed", "_starts", "_words", "by_word", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         by_word: dict[str, list[int]] = {}
-        for m in _TOKEN.finditer(text):
+        words: list[str] = []  # every word in order, and where it starts (for the pair keys)
+        starts: list[int] = []
+        for m in (_ASCII_TOKEN if text.isascii() else _TOKEN).finditer(text):
             word = m.group()
+            start = m.start()
+            words.append(word)
+            starts.append(start)
             if word in by_word:
-                by_word[word].append(m.start())
+                by_word[word].append(start)
             else:
-                by_word[word] = [m.start()]
+                by_word[word] = [start]
         self.by_word = by_word
+        self._words = words
+        self._starts = starts
         self._candidates: dict[int, list[tuple[int, tuple[int, ...]]]] | None = None
         self._indexed = 0  # how many registered sets the candidates cover
 
     def candidates(self, set_id: int) -> list[tuple[int, tuple[int, ...]]]:
         """(position, alternatives of phrase set ``set_id`` that may start there), unordered."""
-        if self._candidates is None or set_id >= self._indexed:  # a set compiled after the index
-            self._indexed = len(_SETS)
-            self._candidates = self._index()
-        return self._candidates.get(set_id, [])
+        index = self._candidates
+        if index is None or set_id >= self._indexed:
+            index = self._reindex()
+        return index.get(set_id, [])
+
+    def _reindex(self) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
+        """Every registered set's candidates: on first use, and again for a set compiled after that."""
+        self._indexed = len(_SETS)
+        self._candidates = index = self._index()
+        return index
 
     def _index(self) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
         out: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
@@ -308,6 +474,21 @@ class WordStarts:
                     found.append((positions[0], alts))
                 else:
                     found += [(pos, alts) for pos in positions]
+        firsts = _BY_PAIR.keys() & self.by_word.keys() if _BY_PAIR else ()  # C speed
+        if firsts:
+            follow = dict(zip(self._starts, self._words[1:]))  # noqa: B905 - where a word starts -> the next
+            for first in firsts:
+                seconds = _BY_PAIR[first]
+                for pos in self.by_word[first]:
+                    filed = seconds.get(follow.get(pos, ""))
+                    if filed is None:
+                        continue
+                    for set_id, alts in filed:
+                        found = out.get(set_id)
+                        if found is None:
+                            out[set_id] = [(pos, alts)]
+                        else:
+                            found.append((pos, alts))
         return out
 
 
@@ -335,13 +516,28 @@ class PhraseSet:
         self._id: int | None = None
         index = [first_words([f"{lead}({alt})"]) for alt in alternatives] if lead == "\\b" else [None]
         if alternatives and all(i is not None for i in index):
-            self._register(index)  # type: ignore[arg-type]
+            pairs = [first_pairs([f"{lead}({alt})"]) for alt in alternatives]
+            self._register(index, pairs)  # type: ignore[arg-type]
 
-    def _register(self, index: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+    def _register(
+        self,
+        index: list[tuple[tuple[str, ...], tuple[str, ...]]],
+        pairs: list[tuple[tuple[str, str], ...] | None],
+    ) -> None:
         self._id = set_id = len(_SETS)
         _SETS.append(self)
         grouped: dict[tuple[str, str, int], list[int]] = {}
+        by_pair: dict[tuple[str, str], list[int]] = {}
         for i, (words, heads) in enumerate(index):
+            keys = pairs[i]
+            if keys is not None:  # filed by its first two words, or its first word where any second may do
+                anywhere = {first for first, second in keys if not second}
+                for first, second in keys:
+                    if not second:
+                        grouped.setdefault(("word", first, 0), []).append(i)
+                    elif first not in anywhere:
+                        by_pair.setdefault((first, second), []).append(i)
+                continue
             for word in words:
                 shifted = word[0] in _APOSTROPHES
                 grouped.setdefault(("word", word[1:] if shifted else word, int(shifted)), []).append(i)
@@ -351,6 +547,10 @@ class PhraseSet:
             alts = sorted(set(found))  # "'d" and "’d" file one phrase twice under "d"
             table = _ENTRIES if kind == "word" else _BY_HEAD
             table.setdefault(key, []).append((set_id, tuple(alts), shift))
+        for pair, found in by_pair.items():
+            _BY_PAIR.setdefault(pair[0], {}).setdefault(pair[1], []).append(
+                (set_id, tuple(sorted(set(found))))
+            )
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -365,7 +565,8 @@ class PhraseSet:
 
     def scan(self, text: str, starts: WordStarts) -> list[re.Match[str]]:
         """The matches ``regex.finditer(text)`` gives, trying only where and what can match."""
-        if self._id is None:
+        set_id = self._id
+        if set_id is None:
             return list(self.finditer(text))
         quick = self._quick_gate
         if quick is not None:
@@ -374,13 +575,23 @@ class PhraseSet:
                     break
             else:
                 return []
-        candidates = starts.candidates(self._id)
-        if not candidates:
+        index = starts._candidates  # (WordStarts.candidates, inlined: this runs a score of times a reply)
+        if index is None or set_id >= starts._indexed:
+            index = starts._reindex()
+        candidates = index.get(set_id)
+        if candidates is None:
             return []
+        subsets = self._subsets
+        if len(candidates) == 1:  # the usual case: one try, nothing to sort or merge
+            pos, subset = candidates[0]
+            regex = subsets.get(subset)
+            if regex is None:
+                regex = subsets[subset] = self._compile(subset)
+            m = regex.match(text, pos)
+            return [m] if m else []
         candidates.sort()
         out: list[re.Match[str]] = []
         end = -1
-        subsets = self._subsets
         count = len(candidates)
         i = 0
         while i < count:
