@@ -15,8 +15,12 @@ from tactful.errors import TactfulError
 
 SRC = Path(tactful.__file__).parent
 #: Exceptions defined outside tactful.errors on purpose: the web's JSON error (its code is per instance)
-#: and a private signal that never leaves its module.
-ELSEWHERE = {("web/errors.py", "APIError"), ("qa/jsonstream.py", "_TooLarge")}
+#: and private signals that never leave their module.
+ELSEWHERE = {
+    ("web/errors.py", "APIError"),
+    ("qa/jsonstream.py", "_TooLarge"),
+    ("text/patterns.py", "_Unknowable"),
+}
 #: Where each error was defined before tactful.errors; code imports them from there.
 OLD_HOMES = [
     ("tactful.textio", "InputError"),
